@@ -1,0 +1,302 @@
+r"""Number systems: the small interface every formula in symcrit is written against.
+
+A formula such as the arc-cosine kernel is written once, in terms of ``+ - * /``,
+integer powers and the handful of functions a :class:`NumberSystem` provides
+(``sqrt``, ``acos``, ``pi``).  Evaluating it in another number system means passing
+another ``NumberSystem``:
+
+========  =======================  ==========================================
+name      scalars                  what a result means
+========  =======================  ==========================================
+float     numpy float64 arrays     numerical (round-off)
+mpmath    ``mpmath.mpf``           refined (working precision ``mp.dps``)
+sympy     sympy expressions        exact or symbolic
+arb       ``flint.arb`` balls      certified: the ball contains the true value
+========  =======================  ==========================================
+
+Arrays of the non-float systems are numpy arrays of ``dtype=object``; the functions
+act elementwise on them, so the same vectorised assembly code serves all four.
+
+Precision is a context, as in mpmath: :func:`workdps` sets both ``mpmath.mp.dps``
+and ``flint.ctx.dps``.
+
+>>> import numpy as np
+>>> FLOAT.acos(np.array([1.0000000000000002, 0.0]))   # round-off beyond 1 is clipped
+array([0.        , 1.57079633])
+>>> with workdps(30):
+...     print(MPMATH.sqrt(MPMATH.convert('2')))
+1.41421356237309504880168872421
+>>> SYMPY.acos(SYMPY.convert('1/2'))
+pi/3
+>>> with workdps(20):
+...     print(ARB.pi)
+[3.14159265358979323... +/- ...]
+"""
+from __future__ import annotations
+
+import contextlib
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import sympy
+from flint import arb, arb_mat, ctx as flint_ctx, fmpq, fmpz
+
+__all__ = ["NumberSystem", "FLOAT", "MPMATH", "SYMPY", "ARB", "get_system", "workdps",
+           "SYSTEMS"]
+
+
+@contextlib.contextmanager
+def workdps(dps):
+    """Set the working precision (decimal digits) of mpmath and of Arb together."""
+    old_mp, old_fl = mpmath.mp.dps, flint_ctx.dps
+    mpmath.mp.dps = int(dps)
+    flint_ctx.dps = int(dps)
+    try:
+        yield
+    finally:
+        mpmath.mp.dps = old_mp
+        flint_ctx.dps = old_fl
+
+
+def _elementwise(f):
+    ufunc = np.frompyfunc(f, 1, 1)
+
+    def g(x):
+        if isinstance(x, np.ndarray):
+            return ufunc(x)
+        return f(x)
+    g.__name__ = getattr(f, "__name__", "f")
+    return g
+
+
+class NumberSystem:
+    """One number system: scalar conversion, the elementary functions, matrices.
+
+    Subclasses define ``name``, ``certainty`` (``numerical``, ``refined``, ``exact``,
+    ``certified``) and the methods below.
+    """
+    name = ""
+    certainty = ""
+    dtype = object
+
+    def __repr__(self):
+        return f"<number system {self.name}>"
+
+    # --- scalars -----------------------------------------------------------------
+    def convert(self, x):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def rational(self, p, q):
+        """The rational p/q (exact where the system allows)."""
+        return self.convert(Fraction(int(p), int(q)))
+
+    # --- arrays ------------------------------------------------------------------
+    def asarray(self, a):
+        """A numpy array of this system's scalars (object dtype except for float)."""
+        if isinstance(a, (mpmath.matrix, sympy.MatrixBase, arb_mat)):
+            arr = np.array(a.tolist(), dtype=object)
+        elif isinstance(a, np.ndarray):
+            arr = a
+        else:
+            arr = np.array(a, dtype=object)
+        conv = np.frompyfunc(self.convert, 1, 1)
+        out = conv(np.asarray(arr, dtype=object))
+        if not isinstance(out, np.ndarray):
+            out = np.array(out, dtype=object)
+        return out.astype(self.dtype)
+
+    def matrix(self, arr):
+        """Turn a 2-d array into this system's own matrix type."""
+        raise NotImplementedError  # pragma: no cover
+
+    def is_zero(self, x):
+        """True when x is (or, for balls, may be) zero; None when undecidable."""
+        return x == 0
+
+    def sqrt(self, x):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def acos(self, x):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class _Float(NumberSystem):
+    name = "float"
+    certainty = "numerical"
+    dtype = float
+
+    def convert(self, x):
+        if isinstance(x, arb):
+            return float(x.mid())
+        if isinstance(x, Fraction):
+            return x.numerator / x.denominator
+        return float(x)
+
+    def asarray(self, a):
+        if isinstance(a, np.ndarray) and a.dtype != object:
+            return a.astype(float)
+        return super().asarray(a)
+
+    def sqrt(self, x):
+        # arguments are squared norms or (1-c)(1+c): non-negative up to round-off
+        return np.sqrt(np.maximum(x, 0.0))
+
+    def acos(self, x):
+        return np.arccos(np.clip(x, -1.0, 1.0))
+
+    @property
+    def pi(self):
+        return np.pi
+
+    def matrix(self, arr):
+        return np.asarray(arr, dtype=float)
+
+
+class _Mpmath(NumberSystem):
+    name = "mpmath"
+    certainty = "refined"
+
+    def convert(self, x):
+        if isinstance(x, mpmath.mpf):
+            return +x
+        if isinstance(x, Fraction):
+            return mpmath.mpf(x.numerator) / x.denominator
+        if isinstance(x, arb):
+            return mpmath.mpf(x.mid().str(mpmath.mp.dps + 5, radius=False))
+        if isinstance(x, sympy.Basic):
+            return mpmath.mpf(sympy.Float(x, mpmath.mp.dps + 5)._mpf_)
+        if isinstance(x, (np.floating, np.integer)):
+            x = x.item()
+        return mpmath.mpf(x)
+
+    def __init__(self):
+        self._sqrt = _elementwise(lambda x: mpmath.sqrt(x if x > 0 else mpmath.mpf(0)))
+        self._acos = _elementwise(lambda x: mpmath.acos(min(max(x, -1), 1)))
+
+    def sqrt(self, x):
+        return self._sqrt(x)
+
+    def acos(self, x):
+        return self._acos(x)
+
+    @property
+    def pi(self):
+        return +mpmath.mp.pi
+
+    def matrix(self, arr):
+        return mpmath.matrix(np.asarray(arr, dtype=object).tolist())
+
+
+class _Sympy(NumberSystem):
+    name = "sympy"
+    certainty = "exact"
+
+    def convert(self, x):
+        if isinstance(x, sympy.Basic):
+            return x
+        if isinstance(x, str):
+            # a decimal or rational literal; never parsed as an expression
+            return sympy.Rational(Fraction(x))
+        if isinstance(x, Fraction):
+            return sympy.Rational(x.numerator, x.denominator)
+        if isinstance(x, (bool, np.bool_)):
+            raise TypeError("booleans are not numbers here")
+        if isinstance(x, (int, np.integer)):
+            return sympy.Integer(int(x))
+        if isinstance(x, (float, np.floating)):
+            return sympy.Rational(Fraction(float(x)))
+        if isinstance(x, mpmath.mpf):
+            man, exp = x.man_exp
+            return sympy.Integer(man) * sympy.Integer(2) ** exp
+        raise TypeError(f"cannot convert {type(x).__name__} to an exact number")
+
+    def __init__(self):
+        self._sqrt = _elementwise(sympy.sqrt)
+        self._acos = _elementwise(sympy.acos)
+
+    def sqrt(self, x):
+        return self._sqrt(x)
+
+    def acos(self, x):
+        return self._acos(x)
+
+    @property
+    def pi(self):
+        return sympy.pi
+
+    def is_zero(self, x):
+        return sympy.S(x).is_zero
+
+    def matrix(self, arr):
+        return sympy.Matrix(np.asarray(arr, dtype=object).tolist())
+
+
+_UNIT = arb(0, 1)   # the ball [-1, 1]
+
+
+class _Arb(NumberSystem):
+    name = "arb"
+    certainty = "certified"
+
+    def convert(self, x):
+        if isinstance(x, arb):
+            return x
+        if isinstance(x, mpmath.mpf):
+            man, exp = x.man_exp
+            if man == 0 or man is None:
+                return arb(0)
+            return arb(fmpz(int(man))) * arb(2) ** int(exp)
+        if isinstance(x, Fraction):
+            return arb(fmpq(x.numerator, x.denominator))
+        if isinstance(x, sympy.Rational):
+            return arb(fmpq(int(x.p), int(x.q)))
+        if isinstance(x, (np.floating, np.integer)):
+            x = x.item()
+        if isinstance(x, str):
+            return arb(x)
+        if isinstance(x, (int, float)):
+            return arb(x)
+        raise TypeError(f"cannot convert {type(x).__name__} to an arb ball")
+
+    def __init__(self):
+        # true arguments are >= 0 (squared norms, 1 - cos^2): discard the negative part
+        self._sqrt = _elementwise(lambda x: x.nonnegative_part().sqrt())
+        # true cosines lie in [-1, 1]
+        self._acos = _elementwise(lambda x: x.intersection(_UNIT).acos())
+
+    def sqrt(self, x):
+        return self._sqrt(x)
+
+    def acos(self, x):
+        return self._acos(x)
+
+    @property
+    def pi(self):
+        return arb.pi()
+
+    def is_zero(self, x):
+        return x.contains(0)
+
+    def matrix(self, arr):
+        return arb_mat(np.asarray(arr, dtype=object).tolist())
+
+
+FLOAT = _Float()
+MPMATH = _Mpmath()
+SYMPY = _Sympy()
+ARB = _Arb()
+SYSTEMS = {s.name: s for s in (FLOAT, MPMATH, SYMPY, ARB)}
+SYSTEMS["mp"] = MPMATH
+SYSTEMS["numpy"] = FLOAT
+
+
+def get_system(system):
+    """Look a number system up by name (``float``, ``mpmath``, ``sympy``, ``arb``)."""
+    if isinstance(system, NumberSystem):
+        return system
+    try:
+        return SYSTEMS[system]
+    except KeyError:
+        raise ValueError(f"unknown number system {system!r}; choose one of "
+                         "float, mpmath, sympy, arb") from None
