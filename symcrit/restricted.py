@@ -16,9 +16,10 @@ student–teacher pairs) and ``K`` the one arc-cosine formula
 (:func:`symcrit.model.kernel.kernel`) evaluated in sympy.  The expression is valid for real
 k at least the block sizes (``H.min_k``), so families can be followed in real k.
 
-Gradient and Hessian in ξ come from the chain rule through the Gram coordinates
-(:func:`~symcrit.model.kernel.kernel_gram_partials`): the gradient has no ``1/\sin\theta``
-terms at all.  All three are compiled once per group (``sympy.cse``) into code that runs
+Gradient and Hessian in ξ are the pull-backs of the kernel's derivatives through the linear
+maps ξ ↦ (u, v) of each pair type (:func:`~symcrit.model.kernel.kernel_hessian_pullback`,
+the same formula the full-space Hessian uses), so parallel and anti-parallel pairs, such as
+every neuron of the global minimum W = I, give the exact limits.  All three are compiled once per group (``sympy.cse``) into code that runs
 in every number system, and cached.
 
 >>> import sympy
@@ -45,7 +46,7 @@ import sympy
 
 from .codegen import compile_exprs
 from .errors import InputError, ShapeError
-from .model.kernel import kernel, kernel_gram_partials
+from .model.kernel import kernel, kernel_gradient_pullback, kernel_hessian_pullback
 from .symmetry.fixed import FixedSpace
 from .symmetry.spec import D, K
 from .symmetry.young import YoungIsotropy
@@ -75,6 +76,7 @@ class PairType:
     guv: sympy.Expr
     identical: bool
     label: str
+    guv2: sympy.Expr = None      # u(ξ)·v(η): the inner product with the second row's own copy
 
 
 def _student_classes(F):
@@ -140,8 +142,15 @@ def _dot(A, B, cols, relation):
     return sympy.expand(tot)
 
 
-def _pair_types(A, B, cols, eps, tag):
+def _primed(A, prime):
+    vals = [tuple(v.xreplace(prime) for v in x) if isinstance(x, tuple) else x.xreplace(prime)
+            for x in A.values]
+    return _RowClass(A.size, A.paired, vals, A.teacher)
+
+
+def _pair_types(A, B, cols, eps, tag, prime):
     nA, nB = _norm2(A, cols), _norm2(B, cols)
+    B2 = _primed(B, prime)
     out = []
     if A is B:
         out.append(PairType(eps * A.size, nA, nA, nA, True, f"{tag} self"))
@@ -151,17 +160,19 @@ def _pair_types(A, B, cols, eps, tag):
                 out.append(PairType(eps * cnt, nA, nA, nA, True, f"{tag} equal rows"))
             else:
                 out.append(PairType(eps * cnt, nA, nA, _dot(A, A, cols, "distinct"), False,
-                                    f"{tag} distinct rows"))
+                                    f"{tag} distinct rows", _dot(A, B2, cols, "distinct")))
         return out
     if A.paired is not None and A.paired == B.paired:
         m = A.size
         out.append(PairType(eps * m, nA, nB, _dot(A, B, cols, "matched"), False,
-                            f"{tag} matched"))
+                            f"{tag} matched", _dot(A, B2, cols, "matched")))
         out.append(PairType(eps * sympy.expand(m * (m - 1)), nA, nB,
-                            _dot(A, B, cols, "unmatched"), False, f"{tag} unmatched"))
+                            _dot(A, B, cols, "unmatched"), False, f"{tag} unmatched",
+                            _dot(A, B2, cols, "unmatched")))
         return out
     out.append(PairType(eps * sympy.expand(A.size * B.size), nA, nB,
-                        _dot(A, B, cols, "cross"), False, f"{tag} cross"))
+                        _dot(A, B, cols, "cross"), False, f"{tag} cross",
+                        _dot(A, B2, cols, "cross")))
     return out
 
 
@@ -182,21 +193,24 @@ class RestrictedLoss:
         self.symbols = self.fixed.symbols
         cols = H.col_sizes
         S, T = _student_classes(self.fixed), _teacher_classes(H)
+        self._prime = {x: sympy.Symbol(x.name + "__2", real=True) for x in self.symbols}
+        prime = self._prime
         half = sympy.Rational(1, 2)
         types = []
         for i, A in enumerate(S):
             for j, B in enumerate(S):
                 if j >= i:
                     types += _pair_types(A, B, cols, half if i == j else sympy.Integer(1),
-                                         f"student{i}-student{j}")
+                                         f"student{i}-student{j}", prime)
             for j, B in enumerate(T):
-                types += _pair_types(A, B, cols, -sympy.Integer(1), f"student{i}-teacher{j}")
+                types += _pair_types(A, B, cols, -sympy.Integer(1), f"student{i}-teacher{j}",
+                                     prime)
         const = []
         for i, A in enumerate(T):
             for j, B in enumerate(T):
                 if j >= i:
                     const += _pair_types(A, B, cols, half if i == j else sympy.Integer(1),
-                                         f"teacher{i}-teacher{j}")
+                                         f"teacher{i}-teacher{j}", prime)
         self.pair_types = types
         self.constant = sympy.simplify(sum(self._term(t) for t in const))
 
@@ -218,55 +232,44 @@ class RestrictedLoss:
         return sum((self._term(t) for t in self.pair_types), self.constant)
 
     @cached_property
-    def _gradient_terms(self):
+    def _contractions(self):
+        """Per kernel pair type, the pull-back data of u = A ξ, v = B ξ as sympy expressions:
+        P = Aᵀu, Q = Bᵀv, R1 = Aᵀv, R2 = Bᵀu (vectors) and AᵀA, BᵀB, AᵀB (matrices)."""
         xs = self.symbols
+        back = {v: k for k, v in self._prime.items()}
+        ys = [self._prime[x] for x in xs]
+        half = sympy.Rational(1, 2)
         out = []
         for t in self.pair_types:
-            gs = [t.guu, t.gvv, t.guv]
-            dg = [[sympy.diff(g, x) for x in xs] for g in gs]
-            out.append((t, gs, dg))
+            P = [half * sympy.diff(t.guu, x) for x in xs]
+            AA = [[sympy.diff(p, x) for x in xs] for p in P]
+            if t.identical:
+                out.append((t, P, None, None, None, AA, None, None))
+                continue
+            Q = [half * sympy.diff(t.gvv, x) for x in xs]
+            BB = [[sympy.diff(q, x) for x in xs] for q in Q]
+            R1 = [sympy.diff(t.guv2, x) for x in xs]
+            R2 = [sympy.diff(t.guv2, y) for y in ys]
+            AB = [[sympy.diff(r, y) for y in ys] for r in R1]
+            R1 = [r.xreplace(back) for r in R1]
+            R2 = [r.xreplace(back) for r in R2]
+            out.append((t, P, Q, R1, R2, AA, BB, AB))
         return out
 
     @cached_property
     def gradient_exprs(self):
-        r"""The gradient :math:`\nabla_\xi L_H` (list), by the chain rule through the Gram
-        coordinates of each pair type."""
-        n = len(self.symbols)
-        grad = [sympy.Integer(0)] * n
-        for t, gs, dg in self._gradient_terms:
-            if t.identical:
-                for p in range(n):
-                    grad[p] += t.weight * dg[0][p] / 2
-                continue
-            first, _ = kernel_gram_partials(SYMPY, *gs)
-            for p in range(n):
-                grad[p] += t.weight * sum(first[a] * dg[a][p] for a in range(3))
-        return grad
+        r"""The gradient :math:`\nabla_\xi L_H` (list of sympy expressions): the pull-back
+        of the kernel gradient through each pair type."""
+        return list(self._symbolic(1)[1])
 
     @cached_property
     def hessian_exprs(self):
         r"""The Hessian :math:`\nabla^2_\xi L_H` (sympy Matrix)."""
-        xs = self.symbols
-        n = len(xs)
-        Hm = [[sympy.Integer(0)] * n for _ in range(n)]
-        for t, gs, dg in self._gradient_terms:
-            d2 = [[[sympy.diff(dg[a][p], x) for x in xs] for p in range(n)] for a in range(3)]
-            if t.identical:
-                for p in range(n):
-                    for q in range(p, n):
-                        Hm[p][q] += t.weight * d2[0][p][q] / 2
-                continue
-            first, second = kernel_gram_partials(SYMPY, *gs)
-            for p in range(n):
-                for q in range(p, n):
-                    v = sum(first[a] * d2[a][p][q] for a in range(3))
-                    v += sum(second[a][b] * dg[a][p] * dg[b][q]
-                             for a in range(3) for b in range(3))
-                    Hm[p][q] += t.weight * v
-        for p in range(n):
-            for q in range(p):
-                Hm[p][q] = Hm[q][p]
-        return sympy.Matrix(Hm)
+        return sympy.Matrix(self._symbolic(2)[2].tolist())
+
+    def _symbolic(self, order):
+        vals = [_sym_data(c) for c in self._contractions]
+        return _assemble(SYMPY, self.expr, vals, len(self.symbols), order)
 
     # ------------------------------------------------------------------ LaTeX
     def latex(self):
@@ -289,91 +292,40 @@ class RestrictedLoss:
     # ------------------------------------------------------------------ compiled
     @cached_property
     def _layout(self):
-        """Compiled Gram polynomials of every pair type, with their first and second
-        derivatives in ξ (sparse), and the pair weights: everything but the kernel, which
-        is evaluated at run time by the one kernel formula in the number system at hand."""
+        """One compiled function returning, for every pair type, its weight, Gram entries and
+        pull-back data: everything but the kernel, which is evaluated at run time by the one
+        kernel formula (:mod:`symcrit.model.kernel`) in the number system at hand."""
         n = len(self.symbols)
-        kern = [t for t in self.pair_types if not t.identical]
-        ident = [t for t in self.pair_types if t.identical]
-        exprs = []
-        for t in kern:
-            exprs += [t.guu, t.gvv, t.guv, t.weight]
-        for t in ident:
-            exprs += [t.guu, t.weight]
-        dg_idx, d2_idx = [], []
-        for ti, t in enumerate(kern + ident):
-            gs = [t.guu, t.gvv, t.guv] if ti < len(kern) else [t.guu]
-            for a, g in enumerate(gs):
-                for p, x in enumerate(self.symbols):
-                    dgp = sympy.diff(g, x)
-                    if dgp != 0:
-                        dg_idx.append((ti, a, p))
-                        exprs.append(dgp)
-                        for q in range(p, n):
-                            d2 = sympy.diff(dgp, self.symbols[q])
-                            if d2 != 0:
-                                d2_idx.append((ti, a, p, q))
-                                exprs.append(d2)
-        fn = compile_exprs(exprs, self.args, "gram_polynomials")
-        return fn, len(kern), len(ident), dg_idx, d2_idx
-
-    def _polys(self, ns, args, order):
-        fn, nk, ni, dg_idx, d2_idx = self._layout
-        out = [v if _native(v, ns) else ns.convert(v) for v in fn(ns, *args)]
-        G = _objarray([out[4 * i:4 * i + 3] for i in range(nk)], (nk, 3), ns)
-        wk = _objarray(out[3:4 * nk:4], (nk,), ns)
-        base = 4 * nk
-        gi = _objarray(out[base:base + 2 * ni:2], (ni,), ns)
-        wi = _objarray(out[base + 1:base + 2 * ni:2], (ni,), ns)
-        return out, G, wk, gi, wi, base + 2 * ni
+        exprs, slots = [self.constant], []
+        for (t, P, Q, R1, R2, AA, BB, AB) in self._contractions:
+            slot = {"identical": t.identical}
+            def put(name, items):
+                slot[name] = (len(exprs), len(items))
+                exprs.extend(items)
+            put("w", [t.weight])
+            put("g", [t.guu] if t.identical else [t.guu, t.gvv, t.guv])
+            for name, vec in (("P", P), ("Q", Q), ("R1", R1), ("R2", R2)):
+                if vec is not None:
+                    put(name, vec)
+            for name, mat in (("AA", AA), ("BB", BB), ("AB", AB)):
+                if mat is not None:
+                    put(name, [mat[p][q] for p in range(n) for q in range(n)])
+            slots.append(slot)
+        return compile_exprs(exprs, self.args, "pair_data"), slots
 
     def _evaluate(self, ns, args, order):
+        fn, slots = self._layout
+        out = fn(ns, *args)
         n = len(self.symbols)
-        fn, nk, ni, dg_idx, d2_idx = self._layout
-        out, G, wk, gi, wi, pos = self._polys(ns, args, order)
-        guu, gvv, guv = G[:, 0], G[:, 1], G[:, 2]
-        L = (wk * kernel(ns, guu, gvv, guv)).sum() + (wi * gi).sum() / 2
-        L = L + (_const(self.constant, ns, args, self) if self.constant != 0 else 0)
-        if order == 0:
-            return L, None, None
-        first, second = kernel_gram_partials(ns, guu, gvv, guv)
-        # coefficient of each Gram coordinate's derivative, per pair type
-        c1 = [wk * first[a] for a in range(3)]
-        grad = np.zeros(n, dtype=object if ns.dtype == object else float)
-        dgs, d2v = {}, {}
-        # re-walk the layout to split first and second derivative values
-        it = iter(out[pos:])
-        d2_iter = iter(d2_idx)
-        nxt = next(d2_iter, None)
-        for (ti, a, p) in dg_idx:
-            dgs[(ti, a, p)] = next(it)
-            while nxt is not None and nxt[:3] == (ti, a, p):
-                d2v[nxt] = next(it)
-                nxt = next(d2_iter, None)
-        for (ti, a, p), v in dgs.items():
-            if ti < nk:
-                grad[p] = grad[p] + c1[a][ti] * v
-            else:
-                grad[p] = grad[p] + wi[ti - nk] * v / 2
-        if order == 1:
-            return L, grad, None
-        Hm = np.zeros((n, n), dtype=object if ns.dtype == object else float)
-        for (ti, a, p, q), v in d2v.items():
-            c = c1[a][ti] if ti < nk else wi[ti - nk] / 2
-            Hm[p, q] = Hm[p, q] + c * v
-            if q != p:
-                Hm[q, p] = Hm[q, p] + c * v
-        # second-order kernel terms: sum_ab K_ab dg_a dg_b^T per kernel pair type
-        per_type = {}
-        for (ti, a, p), v in dgs.items():
-            if ti < nk:
-                per_type.setdefault(ti, []).append((a, p, v))
-        for ti, entries in per_type.items():
-            w = wk[ti]
-            for (a, p, u) in entries:
-                for (b, q, v) in entries:
-                    Hm[p, q] = Hm[p, q] + w * second[a][b][ti] * u * v
-        return L, grad, Hm
+        vals = []
+        for slot in slots:
+            d = {"identical": slot["identical"]}
+            for name, pos in slot.items():
+                if name != "identical":
+                    d[name] = out[pos[0]:pos[0] + pos[1]]
+            vals.append(d)
+        const = out[0] if _native(out[0], ns) else ns.convert(out[0])
+        return _assemble(ns, const, vals, n, order, numeric=True)
 
     def _call_args(self, xi, k, d, ns):
         xi = list(xi.values()) if isinstance(xi, dict) else list(xi)
@@ -420,6 +372,75 @@ class RestrictedLoss:
         return self.fixed.weights_at(k, d, system)
 
 
+def _sym_data(c):
+    t, P, Q, R1, R2, AA, BB, AB = c
+    n = len(P)
+    d = {"identical": t.identical, "w": [t.weight]}
+    d["g"] = [t.guu] if t.identical else [t.guu, t.gvv, t.guv]
+    for name, vec in (("P", P), ("Q", Q), ("R1", R1), ("R2", R2)):
+        if vec is not None:
+            d[name] = vec
+    for name, mat in (("AA", AA), ("BB", BB), ("AB", AB)):
+        if mat is not None:
+            d[name] = [mat[p][q] for p in range(n) for q in range(n)]
+    return d
+
+
+def _assemble(ns, base, vals, n, order, numeric=False):
+    """Sum the pair types: ``L = base + Σ w K(g)`` (``w g/2`` for identical rows), and the
+    gradient and Hessian from the kernel pull-backs, vectorised over the pair types."""
+    conv = (lambda xs: [x if _native(x, ns) else ns.convert(x) for x in xs]) if numeric \
+        else (lambda xs: list(xs))
+    kern = [v for v in vals if not v["identical"]]
+    ident = [v for v in vals if v["identical"]]
+    dt = float if ns.dtype is float else object
+
+    def arr(items, shape):
+        a = np.empty(len(items), dtype=object)
+        for i, x in enumerate(items):
+            a[i] = x
+        return a.reshape(shape).astype(dt)
+
+    T, I = len(kern), len(ident)
+    L = base
+    if T:
+        w = arr(conv([v["w"][0] for v in kern]), (T,))
+        G = arr(conv([x for v in kern for x in v["g"]]), (T, 3))
+        guu, gvv, guv = G[:, 0], G[:, 1], G[:, 2]
+        L = L + (w * kernel(ns, guu, gvv, guv)).sum()
+    if I:
+        wi = arr(conv([v["w"][0] for v in ident]), (I,))
+        gi = arr(conv([v["g"][0] for v in ident]), (I,))
+        L = L + (wi * gi).sum() / 2
+    if order == 0:
+        return L, None, None
+    grad = np.zeros(n, dtype=dt)
+    if T:
+        vec = {name: arr(conv([x for v in kern for x in v[name]]), (T, n))
+               for name in ("P", "Q", "R1", "R2")}
+        gk = kernel_gradient_pullback(ns, guu, gvv, guv, vec["P"], vec["Q"], vec["R1"],
+                                      vec["R2"])
+        grad = grad + (w[:, None] * gk).sum(axis=0)
+    if I:
+        Pi = arr(conv([x for v in ident for x in v["P"]]), (I, n))
+        grad = grad + (wi[:, None] * Pi).sum(axis=0)
+    if order == 1:
+        return L, grad, None
+    Hm = np.zeros((n, n), dtype=dt)
+    if T:
+        mats = {name: arr(conv([x for v in kern for x in v[name]]), (T, n, n))
+                for name in ("AA", "BB", "AB")}
+        pieces = kernel_hessian_pullback(ns, guu, gvv, guv, vec["P"], vec["Q"], vec["R1"],
+                                         vec["R2"], mats["AA"], mats["BB"], mats["AB"])
+        Huv = pieces["uv"]
+        Hk = pieces["uu"] + pieces["vv"] + Huv + np.swapaxes(Huv, -1, -2)
+        Hm = Hm + (w[:, None, None] * Hk).sum(axis=0)
+    if I:
+        AAi = arr(conv([x for v in ident for x in v["AA"]]), (I, n, n))
+        Hm = Hm + (wi[:, None, None] * AAi).sum(axis=0)
+    return L, grad, Hm
+
+
 def _native(x, ns):
     import mpmath
     from flint import arb
@@ -427,24 +448,6 @@ def _native(x, ns):
             "mpmath": isinstance(x, mpmath.mpf),
             "arb": isinstance(x, arb),
             "sympy": isinstance(x, sympy.Basic)}.get(ns.name, False)
-
-
-def _objarray(vals, shape, ns):
-    arr = np.empty(len(vals), dtype=object)
-    for i, v in enumerate(vals):
-        arr[i] = v
-    arr = arr.reshape(shape) if len(shape) == 1 else np.array(
-        [list(v) for v in vals], dtype=object).reshape(shape)
-    return arr.astype(float) if ns.dtype is float else arr
-
-
-def _const(c, ns, args, R):
-    """The teacher–teacher constant (it may depend on k) in the number system."""
-    fn = R.__dict__.get("_const_fn")
-    if fn is None:
-        fn = compile_exprs([c], R.args, "constant")
-        R.__dict__["_const_fn"] = fn
-    return fn(ns, *args)[0]
 
 
 def _column(vals, ns):

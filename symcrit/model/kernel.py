@@ -43,7 +43,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["angle", "kernel", "kernel_grad_u", "kernel_hess_uu", "kernel_hess_uv",
-           "kernel_gram_partials"]
+           "kernel_gradient_pullback", "kernel_hessian_pullback"]
 
 
 def angle(ns, guu, gvv, guv):
@@ -59,9 +59,11 @@ def angle(ns, guu, gvv, guv):
 
 
 def kernel(ns, guu, gvv, guv):
-    r"""``K(u, v)`` from the Gram entries: :math:`\frac{1}{2\pi}(|u||v|\sin\theta + (\pi-\theta)\,u\cdot v)`."""
-    nu, nv, c, theta, s = angle(ns, guu, gvv, guv)
-    return (nu * nv * s + (ns.pi - theta) * guv) / (2 * ns.pi)
+    r"""``K(u, v)`` from the Gram entries:
+    :math:`\frac{1}{2\pi}\bigl(\sqrt{g_{uu}g_{vv} - g_{uv}^2} + (\pi-\theta)\,g_{uv}\bigr)`,
+    since :math:`|u||v|\sin\theta = \sqrt{g_{uu}g_{vv} - g_{uv}^2}`."""
+    theta = ns.acos(guv / (ns.sqrt(guu) * ns.sqrt(gvv)))
+    return (ns.sqrt(guu * gvv - guv ** 2) + (ns.pi - theta) * guv) / (2 * ns.pi)
 
 
 def _dot(u, v):
@@ -72,17 +74,8 @@ def _outer(a, b):
     return a[..., :, None] * b[..., None, :]
 
 
-def _frame(ns, u, v):
-    """Shared quantities of a pair: norms, cos, θ, sin, û and e (zero where sin θ = 0)."""
-    nu, nv, c, theta, s = angle(ns, _dot(u, u), _dot(v, v), _dot(u, v))
-    uh = u / nu[..., None]
-    n = v / nv[..., None] - c[..., None] * uh          # = sin θ · e
-    e = n * _reciprocal_or_zero(ns, s)[..., None]
-    return nu, nv, c, theta, s, uh, e
-
-
 def _reciprocal_or_zero(ns, s):
-    """1/s, and 0 where s is exactly zero (there the factor it multiplies vanishes)."""
+    """1/s, and 0 where s is exactly zero (there the factor it multiplies vanishes like s²)."""
     if isinstance(s, np.ndarray) and s.dtype != object:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(s == 0, 0.0, 1.0 / np.where(s == 0, 1.0, s))
@@ -90,68 +83,88 @@ def _reciprocal_or_zero(ns, s):
     return f(s) if isinstance(s, np.ndarray) else (0 if (s == 0) is True else 1 / s)
 
 
+def kernel_gradient_pullback(ns, guu, gvv, guv, P, Q, R1, R2):
+    r"""The gradient of :math:`\xi\mapsto K(A\xi, B\xi)` for linear maps A, B, from the
+    contractions :math:`P = A^\top u`, :math:`Q = B^\top v`, :math:`R_1 = A^\top v`,
+    :math:`R_2 = B^\top u` (vectors along the last axis) and the Gram entries:
+
+    .. math::
+
+        \nabla_\xi K = \tfrac{1}{2\pi}\bigl(|v|\sin\theta\,A^\top\hat u
+            + |u|\sin\theta\,B^\top\hat v + (\pi-\theta)(R_1 + R_2)\bigr).
+    """
+    nu, nv, c, theta, s = angle(ns, guu, gvv, guv)
+    e = lambda x: x[..., None]
+    return (e(nv * s / nu) * P + e(nu * s / nv) * Q + e(ns.pi - theta) * (R1 + R2)) / (2 * ns.pi)
+
+
+def kernel_hessian_pullback(ns, guu, gvv, guv, P, Q, R1, R2, AA, BB, AB,
+                            parts=("uu", "vv", "uv")):
+    r"""The Hessian of :math:`\xi\mapsto K(A\xi, B\xi)`, in three pieces
+    :math:`A^\top K_{uu}A`, :math:`B^\top K_{vv}B`, :math:`A^\top K_{uv}B` (the Hessian is
+    their sum plus the transpose of the last), from the contractions of
+    :func:`kernel_gradient_pullback` and the matrices :math:`A^\top A`, :math:`B^\top B`,
+    :math:`A^\top B`.  With :math:`\hat u = u/|u|`, ``e`` the unit vector of
+    :math:`\hat v - \cos\theta\,\hat u`, and ``f`` that of :math:`\hat u-\cos\theta\,\hat v`:
+
+    .. math::
+
+        K_{uu} &= \tfrac{|v|\sin\theta}{2\pi|u|}\bigl(I - \hat u\hat u^\top + e e^\top\bigr),
+        \qquad K_{vv} = \tfrac{|u|\sin\theta}{2\pi|v|}\bigl(I - \hat v\hat v^\top + f f^\top\bigr),\\
+        K_{uv} &= \tfrac{1}{2\pi}\Bigl((\pi-\theta) I + \sin\theta\bigl(
+            \sin\theta\,(\hat u e^\top + e\hat u^\top) + \cos\theta\,(\hat u\hat u^\top - e e^\top)
+            \bigr)\Bigr).
+
+    Only :math:`\sin\theta\,A^\top e = A^\top(\hat v - \cos\theta\,\hat u)` is formed, and
+    its square divided by :math:`\sin\theta`, which tends to 0; so parallel and
+    anti-parallel pairs (where K is :math:`C^2` but not :math:`C^3`) give the exact limits.
+    """
+    nu, nv, c, theta, s = angle(ns, guu, gvv, guv)
+    e = lambda x: x[..., None]
+    m = lambda x: x[..., None, None]
+    r = _reciprocal_or_zero(ns, s)
+    Au = P / e(nu)                       # A^T u^
+    Bv = Q / e(nv)                       # B^T v^
+    An = R1 / e(nv) - e(c) * Au          # A^T (v^ - c u^) = sin θ A^T e
+    Bu = R2 / e(nu)                      # B^T u^
+    Bm = Bu - e(c) * Bv                  # B^T (u^ - c v^) = sin θ B^T f
+    Bn = Bv - e(c) * Bu                  # B^T (v^ - c u^) = sin θ B^T e
+    out = {}
+    two_pi = 2 * ns.pi
+    if "uu" in parts:
+        out["uu"] = m(nv / (two_pi * nu)) * (m(s) * (AA - _outer(Au, Au)) + m(r) * _outer(An, An))
+    if "vv" in parts:
+        out["vv"] = m(nu / (two_pi * nv)) * (m(s) * (BB - _outer(Bv, Bv)) + m(r) * _outer(Bm, Bm))
+    if "uv" in parts:
+        out["uv"] = (m(ns.pi - theta) * AB + m(s) * (_outer(Au, Bn) + _outer(An, Bu))
+                     + m(c) * (m(s) * _outer(Au, Bu) - m(r) * _outer(An, Bn))) / two_pi
+    return out
+
+
 def kernel_grad_u(ns, u, v):
-    r""":math:`\nabla_u K(u, v)` along the last axis (broadcasting over leading axes)."""
-    nu, nv, c, theta, s = angle(ns, _dot(u, u), _dot(v, v), _dot(u, v))
-    a = (nv * s)[..., None]
-    return (a * u / nu[..., None] + (ns.pi - theta)[..., None] * v) / (2 * ns.pi)
+    r""":math:`\nabla_u K(u, v)` along the last axis (broadcasting over leading axes):
+    :func:`kernel_gradient_pullback` with A = I, B = 0."""
+    z = np.zeros_like(u) if u.dtype != object else u * 0
+    return kernel_gradient_pullback(ns, _dot(u, u), _dot(v, v), _dot(u, v), u, z, v, z)
+
+
+def _eye_like(u):
+    d = u.shape[-1]
+    return np.eye(d, dtype=int)
 
 
 def kernel_hess_uu(ns, u, v):
-    r""":math:`\nabla^2_{uu} K(u, v)`, shape ``(..., d, d)``."""
-    nu, nv, c, theta, s, uh, e = _frame(ns, u, v)
-    d = u.shape[-1]
-    eye = np.eye(d, dtype=int)
-    a = (nv * s / (nu * 2 * ns.pi))[..., None, None]
-    return a * (eye - _outer(uh, uh) + _outer(e, e))
+    r""":math:`\nabla^2_{uu} K(u, v)`, shape ``(..., d, d)`` (the pull-back with A = I, B = 0)."""
+    z = u * 0
+    eye = _eye_like(u)
+    return kernel_hessian_pullback(ns, _dot(u, u), _dot(v, v), _dot(u, v), u, z, v, z,
+                                   eye, 0 * eye, 0 * eye, parts=("uu",))["uu"]
 
 
 def kernel_hess_uv(ns, u, v):
     r""":math:`\nabla^2_{uv} K(u, v) = \partial_u\partial_v K`, shape ``(..., d, d)``: entry
-    ``[a, b]`` is :math:`\partial^2 K/\partial u_a\partial v_b`."""
-    nu, nv, c, theta, s, uh, e = _frame(ns, u, v)
-    d = u.shape[-1]
-    eye = np.eye(d, dtype=int)
-    s2, c2 = s[..., None, None], c[..., None, None]
-    mixed = s2 * (s2 * (_outer(uh, e) + _outer(e, uh)) + c2 * (_outer(uh, uh) - _outer(e, e)))
-    return ((ns.pi - theta)[..., None, None] * eye + mixed) / (2 * ns.pi)
-
-
-def kernel_gram_partials(ns, guu, gvv, guv):
-    r"""First and second partial derivatives of ``K`` in the Gram coordinates
-    :math:`(g_{uu}, g_{vv}, g_{uv}) = (u\cdot u, v\cdot v, u\cdot v)`.
-
-    With :math:`s = \sqrt{g_{uu}g_{vv} - g_{uv}^2} = |u||v|\sin\theta`:
-
-    .. math::
-
-        \partial_{uu}K = \frac{s}{4\pi g_{uu}},\quad \partial_{uv}K = \frac{\pi-\theta}{2\pi},
-        \quad \partial^2_{uv,uv}K = \frac{1}{2\pi s},\quad
-        \partial^2_{uu,vv}K = \frac{1}{8\pi s},\quad
-        \partial^2_{uu,uv}K = -\frac{g_{uv}}{4\pi g_{uu}s},\quad
-        \partial^2_{uu,uu}K = \frac{2g_{uv}^2 - g_{uu}g_{vv}}{8\pi g_{uu}^2 s}
-
-    (and the same with u and v exchanged).  Returns ``(first, second)``: ``first`` is the
-    list of the three first partials and ``second`` the symmetric 3 × 3 list of second
-    partials, both in the order (uu, vv, uv).  The first partials are smooth everywhere
-    off zero vectors; the second ones carry ``1/s`` (they combine into the C² Hessian).
-
-    >>> from symcrit.systems import SYMPY
-    >>> g = SYMPY.convert
-    >>> first, second = kernel_gram_partials(SYMPY, g(1), g(1), g(0))
-    >>> first
-    [1/(4*pi), 1/(4*pi), 1/4]
-    """
-    nu, nv, c, theta, sn = angle(ns, guu, gvv, guv)
-    s = nu * nv * sn
-    pi = ns.pi
-    first = [s / (4 * pi * guu), s / (4 * pi * gvv), (pi - theta) / (2 * pi)]
-    a = (2 * guv ** 2 - guu * gvv) / (8 * pi * s)
-    uu_uu = a / guu ** 2
-    vv_vv = a / gvv ** 2
-    uu_vv = 1 / (8 * pi * s)
-    uu_uv = -guv / (4 * pi * guu * s)
-    vv_uv = -guv / (4 * pi * gvv * s)
-    uv_uv = 1 / (2 * pi * s)
-    second = [[uu_uu, uu_vv, uu_uv], [uu_vv, vv_vv, vv_uv], [uu_uv, vv_uv, uv_uv]]
-    return first, second
+    ``[a, b]`` is :math:`\partial^2 K/\partial u_a\partial v_b` (the pull-back with
+    A = B = I)."""
+    eye = _eye_like(u)
+    return kernel_hessian_pullback(ns, _dot(u, u), _dot(v, v), _dot(u, v), u, v, v, u,
+                                   eye, eye, eye, parts=("uv",))["uv"]

@@ -109,7 +109,8 @@ class YoungIsotropy:
         self.bare_blocks = list(range(self.teacher_cols, self.teacher_cols + len(bare)))
         # validity: Δ blocks need size >= 2 (diagonal and off-diagonal entries both exist)
         self._constraints = [(s, 2) for s in delta] + [(s, 1) for s in bare]
-        self.min_k = self._min_k()
+        generic = [s for f in self.spec.delta for s in f]
+        self.min_k = self._min_k([(s, 2) for s in generic] + [(s, 1) for s in self.spec.bare])
         if self.k.is_Integer:
             for s, lo in self._constraints:
                 if int(s) < lo:
@@ -117,10 +118,10 @@ class YoungIsotropy:
                                      f"{' and larger d' if s.has(D) else ''}: "
                                      f"a block has size {s} at k = {self.k}, d = {self.d}")
 
-    def _min_k(self):
+    @staticmethod
+    def _min_k(constraints):
         lo = 1
-        for s, bound in self._constraints:
-            s = sympy.expand(s.subs({self.k: K}) if not self.k.is_Integer else s)
+        for s, bound in constraints:
             if s.has(D) or not s.has(K):
                 continue
             a = s.coeff(K)

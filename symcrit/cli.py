@@ -1,0 +1,76 @@
+"""The ``symcrit`` command.  Each subcommand lives in its own module of
+:mod:`symcrit.commands` (``add_parser(subparsers)`` registers it, and sets ``func``).
+
+Errors on bad input are one line on stderr with exit code 2; a computation that fails
+(no convergence) is one line with exit code 1; never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .errors import InputError, SymcritError
+
+# (module, required): modules are imported lazily so `symcrit --help` stays fast
+COMMANDS = ["derive", "critical", "search", "continue_", "report", "spectrum", "threshold",
+            "isotypic", "certify", "series", "families"]
+EXTRA = {"train": "symcrit.landscape.cli_train"}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):           # one line, exit code 2
+        sys.stderr.write(f"symcrit: error: {message}\n")
+        raise SystemExit(2)
+
+
+def build_parser():
+    p = _Parser(prog="symcrit",
+                description="Symmetry-based analysis of the loss landscape of two-layer ReLU "
+                            "networks (teacher-student, Gaussian inputs).")
+    from . import __version__
+    p.add_argument("--version", action="version", version=f"symcrit {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            mod = importlib.import_module(f"symcrit.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"symcrit.commands.{name}":
+                continue
+            raise
+        mod.add_parser(sub)
+    for name, modname in EXTRA.items():
+        try:
+            mod = importlib.import_module(modname)
+        except ModuleNotFoundError as exc:
+            if exc.name == modname:
+                continue
+            raise
+        mod.add_parser(sub)
+    return p
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        rc = args.func(args)
+    except InputError as exc:
+        sys.stderr.write(f"symcrit {args.command}: error: {exc}\n")
+        return 2
+    except SymcritError as exc:
+        sys.stderr.write(f"symcrit {args.command}: failed: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write(f"symcrit {args.command}: interrupted\n")
+        return 130
+    except BrokenPipeError:     # pragma: no cover - e.g. piped into head
+        return 0
+    return rc or 0
+
+
+if __name__ == "__main__":   # pragma: no cover
+    sys.exit(main())

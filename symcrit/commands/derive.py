@@ -1,0 +1,79 @@
+"""``symcrit derive ISOTROPY [--k K] [--latex] [--json]``: the fixed space and the
+restricted loss of an isotropy group."""
+from __future__ import annotations
+
+import sympy
+
+from ..restricted import restricted_loss
+from ..symmetry.fixed import FixedSpace
+from ..symmetry.young import YoungIsotropy
+from .common import dump_json, parse_value
+
+
+def add_parser(sub):
+    p = sub.add_parser("derive", help="fixed space and restricted loss of an isotropy group",
+                       description="Derive Fix(H) (parameters, W template, Frobenius weights) "
+                                   "and the restricted loss L_H(xi; k) with k symbolic.")
+    p.add_argument("isotropy", help="isotropy spec, e.g. 'ΔS_{k-1}', 'DS_{k-1}', "
+                                    "'D(S_{k-2}xS_2)', 'ΔS_{k-1}×S_{d-k}'")
+    p.add_argument("--k", help="an integer k: also print W(ξ) and substitute k")
+    p.add_argument("--d", help="d, for specs that involve d")
+    p.add_argument("--latex", action="store_true", help="print LaTeX")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--gradient", action="store_true", help="also print the gradient")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args):
+    H = YoungIsotropy(args.isotropy)
+    R = restricted_loss(H)
+    F = R.fixed
+    kval = None if args.k is None else parse_value(args.k)
+    dval = None if args.d is None else parse_value(args.d)
+    if kval is not None:
+        if not isinstance(kval, int):
+            from ..errors import InputError
+            raise InputError(f"--k must be an integer for derive (the W template), got {args.k}")
+        Hk = H.at(kval, dval)     # validates k against the block sizes
+    sub = {}
+    if kval is not None:
+        sub[R.k] = kval
+        if R.d is not None and dval is not None:
+            sub[R.d] = dval
+    expr = R.expr.subs(sub) if sub else R.expr
+    if args.json:
+        out = {"isotropy": H.label, "isotropy_ascii": H.ascii, "dimension": F.dimension,
+               "parameters": F.names,
+               "weights": [str(w) for w in F.weights],
+               "blocks": {"rows": [str(s) for s in H.row_sizes],
+                          "columns": [str(s) for s in H.col_sizes],
+                          "matrix": F.block_matrix()},
+               "min_k": H.min_k,
+               "loss": sympy.sstr(expr), "latex": sympy.latex(expr)}
+        if kval is not None:
+            out["k"] = kval
+            out["W"] = [[str(x) for x in row] for row in F.template(kval, dval)]
+        if args.gradient:
+            out["gradient"] = [sympy.sstr(g.subs(sub)) for g in R.gradient_exprs]
+        dump_json(out)
+        return 0
+    if args.latex:
+        print(f"% Fix({H.label}), dimension {F.dimension}")
+        print(F.latex())
+        print(f"L_{{{H.latex}}} = {sympy.latex(expr)}")
+        if args.gradient:
+            for s, g in zip(R.symbols, R.gradient_exprs):
+                print(rf"\frac{{\partial L}}{{\partial {s.name}}} = {sympy.latex(g.subs(sub))}")
+        return 0
+    print(F)
+    print(f"Frobenius weights: {', '.join(f'{n}: {w}' for n, w in zip(F.names, F.weights))}")
+    print(f"valid for k >= {H.min_k}")
+    if kval is not None:
+        print(f"W(ξ) at k = {kval}:")
+        print(sympy.pretty(sympy.Matrix(F.template(kval, dval).tolist())))
+    print(f"L_H = {sympy.sstr(expr)}")
+    if args.gradient:
+        for s, g in zip(R.symbols, R.gradient_exprs):
+            print(f"dL/d{s.name} = {sympy.sstr(g.subs(sub))}")
+    return 0

@@ -1,0 +1,1 @@
+"""Critical points: refinement, search, continuation, the catalogue of families."""
