@@ -13,7 +13,7 @@ import sys
 from .errors import InputError, SymcritError
 
 # (module, required): modules are imported lazily so `symcrit --help` stays fast
-COMMANDS = ["derive", "critical", "search", "continue_", "report", "spectrum", "threshold",
+COMMANDS = ["derive", "critical", "search", "report", "spectrum", "threshold",
             "isotypic", "certify", "series", "families"]
 EXTRA = {"train": "symcrit.landscape.cli_train"}
 

@@ -362,6 +362,24 @@ class RestrictedLoss:
             return L, _column(g, ns)
         return L, _column(g, ns), _square(Hm, ns)
 
+    def pair_gram(self, xi, k, d=None, system="float"):
+        """For every pair type: ``(label, weight, g_uu, g_vv, g_uv, identical)`` at ξ.
+
+        This is what a certificate checks to stay off the non-smooth set: every squared
+        norm positive, and :math:`g_{uv}^2 < g_{uu}g_{vv}` for non-identical pairs."""
+        ns = get_system(system)
+        fn, slots = self._layout
+        out = fn(ns, *self._call_args(xi, k, d, ns))
+        conv = lambda x: x if _native(x, ns) else ns.convert(x)
+        rows = []
+        for t, slot in zip(self.pair_types, slots):
+            i, ln = slot["g"]
+            g = [conv(x) for x in out[i:i + ln]]
+            if ln == 1:
+                g = g * 3
+            rows.append((t.label, conv(out[slot["w"][0]]), g[0], g[1], g[2], t.identical))
+        return rows
+
     def hessian(self, xi, k, d=None, system="float"):
         """The Hessian in ξ (n × n matrix of the number system)."""
         return self.evaluate(xi, k, d, system, order=2)[2]

@@ -41,7 +41,7 @@ def guard_digits(k):
         lk = math.log10(max(float(k), 1.0))
     except OverflowError:      # pragma: no cover
         lk = 300
-    return 10 + int(lk)
+    return 10 + 2 * int(lk)
 
 
 def _as_mpf(x):

@@ -1,0 +1,284 @@
+r"""The catalogue of families of critical points (k = d, identity teacher), and user families.
+
+A family is an isotropy group and a seed (a point of Fix(H) at one k) from which the
+family is followed to any k, integer or real, by continuation
+(:mod:`symcrit.critical.continuation`).  The seeds were found by
+:func:`~symcrit.critical.search.search` at k = 12 without being told where to look
+(``derivations/catalogue.py`` reproduces them), and were then matched with the
+literature:
+
+``global``
+    W = I, isotropy :math:`\Delta S_k`; the global minimum, loss 0.
+``type-A``
+    :math:`\Delta S_{k-1}`: k-1 neurons close to their targets, the last nearly
+    anti-aligned with its own; the spurious minima of Safran & Shamir (2018, "Spurious
+    local minima are common in two-layer ReLU neural networks", ICML) for
+    6 ≤ k ≤ 20; loss ~ 0.297/k (Arjevani & Field 2021, "Analytic study of families of
+    spurious minima in two-layer ReLU neural networks", NeurIPS).
+``type-A2``
+    :math:`\Delta(S_{k-2}\times S_2)`: two such defect neurons; the second spurious minimum
+    that gradient descent finds (Safran & Shamir 2018, k = 10).
+``hidden-A``
+    :math:`\Delta S_{k-1}`: a → -1, e → +1 as k grows; loss bounded away from 0.
+``hidden-D``
+    :math:`\Delta S_k`: a → -1, b → 0; loss bounded away from 0.
+
+Each family is followed, in real k, from the smallest k its blocks allow up to 10^12
+without a fold (checked in the tests).
+
+User families: :func:`register_family` (Python), or ``symcrit families add`` which stores
+them in a JSON file (``$SYMCRIT_FAMILIES`` or ``~/.config/symcrit/families.json``); every
+command then accepts the new name.
+
+>>> fam = get_family("type-A")
+>>> fam
+Family('type-A', 'ΔS_{k-1}', seed at k = 12)
+>>> cp = fam.point(20, dps=20)
+>>> cp.names, mpmath.nstr(cp.loss, 10)
+(['a', 'b', 'c', 'd', 'e'], '0.01127558195')
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mpmath
+import numpy as np
+
+from ..errors import ConvergenceError, InputError
+from ..restricted import restricted_loss
+from ..symmetry.young import YoungIsotropy
+from .continuation import follow
+from .refine import CriticalPoint, refine
+
+__all__ = ["Family", "get_family", "list_families", "register_family", "identify",
+           "CATALOGUE", "user_catalogue_path"]
+
+
+@dataclass
+class Family:
+    """A family of critical points: name, isotropy spec, seed (k and parameters as decimal
+    strings), description and the smallest k at which it is followed."""
+    name: str
+    isotropy: str
+    seed_k: int
+    seed: list
+    description: str = ""
+    exact: bool = False            # the seed is the exact point for every k (W = I)
+    builtin: bool = True
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __repr__(self):
+        return f"Family({self.name!r}, {self.isotropy!r}, seed at k = {self.seed_k})"
+
+    @property
+    def H(self):
+        return YoungIsotropy(self.isotropy)
+
+    @property
+    def k_min(self):
+        """The smallest (real) k at which the family is defined: the block-size limit."""
+        return self.H.min_k
+
+    def _seed_point(self, dps):
+        key = ("seed", dps)
+        if key not in self._cache:
+            self._cache[key] = refine(self.isotropy, self.seed, self.seed_k, dps=dps,
+                                      family=self.name, full_check=False)
+        return self._cache[key]
+
+    def point(self, k, dps=30, full_check=True):
+        """The family's critical point at k (integer or real), refined to ``dps`` digits."""
+        return self.points([k], dps, full_check=full_check)[0]
+
+    def points(self, ks, dps=30, full_check=True, progress=None):
+        """Points at several k, by one continuation upwards and one downwards from the
+        seed (cost independent of k)."""
+        ks = list(ks)
+        for k in ks:
+            if float(k) < self.k_min:
+                raise InputError(f"family {self.name} ({self.isotropy}) needs k >= "
+                                 f"{self.k_min}, got k = {k}")
+        if self.exact:
+            out = [refine(self.isotropy, self.seed, k, dps=dps, family=self.name,
+                          full_check=full_check) for k in ks]
+            if progress:
+                for p in out:
+                    progress(p)
+            return out
+        seed = self._seed_point(dps)
+        found = {}
+        up = sorted({k for k in ks if float(k) >= self.seed_k}, key=float)
+        down = sorted({k for k in ks if float(k) < self.seed_k}, key=float, reverse=True)
+        for group in (up, down):
+            if not group:
+                continue
+            br = follow(seed, group[-1], dps=dps, record=group, progress=progress)
+            if br.status != "reached":
+                raise ConvergenceError(f"family {self.name}: {br.message}")
+            for p in br.points[1:]:
+                found[_key(p.k)] = p
+        if any(float(k) == self.seed_k for k in ks):
+            found.setdefault(_key(self.seed_k), seed)
+        out = []
+        for k in ks:
+            p = found[_key(k)]
+            p.family = self.name
+            if full_check and isinstance(p.k, int) and p.k <= 40 and not p.checks:
+                from .refine import full_gradient_check
+                p.checks.update(full_gradient_check(p))
+            out.append(p)
+        return out
+
+    def to_json(self):
+        return {"name": self.name, "isotropy": self.isotropy, "seed_k": self.seed_k,
+                "seed": [str(x) for x in self.seed], "description": self.description,
+                "k_min": self.k_min, "builtin": self.builtin}
+
+
+def _key(k):
+    return mpmath.nstr(mpmath.mpf(k), 30)
+
+
+# Seeds found by search(..., k=12) (see derivations/catalogue.py), 15 digits.
+CATALOGUE = {f.name: f for f in [
+    Family("global", "ΔS_k", 12, ["1", "0"],
+           "W = I: every neuron on its target; the global minimum (loss 0).", exact=True),
+    Family("type-A", "ΔS_{k-1}", 12,
+           ["1.00467905624244", "-0.010677712121738", "0.152492754639201",
+            "0.104809313009357", "-0.730736389028588"],
+           "k-1 neurons close to their targets, the last nearly anti-aligned with its "
+           "target; the spurious minima of Safran & Shamir (6 <= k <= 20); loss ~ 0.297/k."),
+    Family("type-A2", "Δ(S_{k-2}×S_2)", 12,
+           ["1.00333369419433", "-0.0243124310877003", "0.157929630136476",
+            "0.110141200407948", "-0.755094062646724", "0.129020919416569"],
+           "two defect neurons, each nearly anti-aligned with its target; the second "
+           "spurious minimum gradient descent finds (k = 10)."),
+    Family("hidden-A", "ΔS_{k-1}", 12,
+           ["-0.816393017453142", "0.17843081599151", "-0.00611617239520702",
+            "0.0190686398262311", "1.05996824706195"],
+           "a -> -1, e -> +1 as k grows; the loss stays bounded away from 0."),
+    Family("hidden-D", "ΔS_k", 12, ["-0.834008042092185", "0.165425118152131"],
+           "a -> -1, b -> 0 as k grows; the loss stays bounded away from 0."),
+]}
+
+
+def user_catalogue_path():
+    """Where user families are stored: ``$SYMCRIT_FAMILIES`` or
+    ``~/.config/symcrit/families.json``."""
+    p = os.environ.get("SYMCRIT_FAMILIES")
+    return Path(p) if p else Path.home() / ".config" / "symcrit" / "families.json"
+
+
+def _load_user():
+    path = user_catalogue_path()
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read the user families file {path}: {exc}") from None
+    out = {}
+    for d in data.get("families", []):
+        out[d["name"]] = Family(d["name"], d["isotropy"], d["seed_k"], d["seed"],
+                                d.get("description", ""), builtin=False)
+    return out
+
+
+_SESSION = {}
+
+
+def register_family(name, isotropy, seed_k, seed, description="", save=False):
+    """Add a family (this session; ``save=True`` also writes it to the user file).
+    The seed is checked: it must refine to a critical point at ``seed_k``."""
+    if not name or not all(c.isalnum() or c in "-_." for c in name):
+        raise InputError(f"bad family name {name!r}: use letters, digits, '-', '_', '.'")
+    if name in CATALOGUE:
+        raise InputError(f"{name!r} is a built-in family")
+    H = YoungIsotropy(isotropy)
+    seed = [str(x) for x in seed]
+    fam = Family(name, H.label, int(seed_k), seed, description, builtin=False)
+    cp = refine(H, seed, seed_k, dps=20, full_check=False)     # validates the seed
+    fam.seed = [mpmath.nstr(x, 15) for x in cp.xi]
+    _SESSION[name] = fam
+    if save:
+        path = user_catalogue_path()
+        data = {"families": []}
+        if path.exists():
+            data = json.loads(path.read_text())
+        data["families"] = [d for d in data["families"] if d["name"] != name]
+        data["families"].append({"name": name, "isotropy": fam.isotropy,
+                                 "seed_k": fam.seed_k, "seed": fam.seed,
+                                 "description": description})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return fam
+
+
+def list_families():
+    """All families: built-in, then user ones (file and session)."""
+    out = dict(CATALOGUE)
+    out.update(_load_user())
+    out.update(_SESSION)
+    return list(out.values())
+
+
+def get_family(name):
+    """A family by name (built-in or user)."""
+    if isinstance(name, Family):
+        return name
+    fams = {f.name: f for f in list_families()}
+    if name not in fams:
+        raise InputError(f"unknown family {name!r}; known: {', '.join(fams)}")
+    return fams[name]
+
+
+def identify(W, tol=1e-6, families=None, dps=20):
+    """Which catalogue family is the point W (k × k, float)?  Returns ``(name, error)``
+    for the family whose point at the same k equals W after a permutation of rows and
+    columns (within ``tol`` in the max norm), or ``(None, best_error)``."""
+    W = np.asarray(W, dtype=float)
+    k, d = W.shape
+    if k != d:
+        raise InputError("identify() needs k = d (the catalogue is for the identity teacher)")
+    best = (None, np.inf)
+    for fam in (families or list_families()):
+        try:
+            Wf = np.asarray(fam.point(k, dps=dps, full_check=False).W("float"), dtype=float)
+        except (InputError, ConvergenceError):
+            continue
+        err = permutation_distance(W, Wf)
+        if err < best[1]:
+            best = (fam.name, err)
+    return best if best[1] <= tol else (None, best[1])
+
+
+def permutation_distance(A, B, rounds=6):
+    r"""An upper bound on :math:`\min_{\pi,\rho}\max|P_\pi A P_\rho^\top - B|` found by
+    alternating optimal assignments of rows and columns (Hungarian algorithm,
+    ``scipy.optimize.linear_sum_assignment``), started from sorted-column signatures."""
+    from scipy.optimize import linear_sum_assignment
+    A, B = np.asarray(A, float), np.asarray(B, float)
+    cost = np.abs(np.sort(A, axis=0)[:, :, None] - np.sort(B, axis=0)[:, None, :]).sum(0)
+    _, cols = linear_sum_assignment(cost)           # column j of B <- column cols[j] of A
+    rows = np.arange(A.shape[0])
+    best = np.inf
+    for _ in range(rounds):
+        Ac = A[:, _inverse(cols)]
+        rc = np.abs(Ac[:, None, :] - B[None, :, :]).sum(-1)
+        _, rr = linear_sum_assignment(rc)          # row i of A -> row rr[i] of B
+        rows = _inverse(rr)
+        Ar = A[rows]
+        cc = np.abs(Ar[:, :, None] - B[:, None, :]).sum(0)
+        _, cols = linear_sum_assignment(cc)
+        err = np.max(np.abs(A[np.ix_(rows, _inverse(cols))] - B))
+        best = min(best, err)
+    return float(best)
+
+
+def _inverse(p):
+    inv = np.empty_like(p)
+    inv[p] = np.arange(len(p))
+    return inv
