@@ -42,8 +42,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["angle", "kernel", "kernel_grad_u", "kernel_hess_uu", "kernel_hess_uv",
-           "kernel_gradient_pullback", "kernel_hessian_pullback"]
+__all__ = ["angle", "kernel", "kernel_grad_coefficients", "kernel_grad_u", "kernel_hess_uu",
+           "kernel_hess_uv", "kernel_gradient_pullback", "kernel_hessian_pullback"]
 
 
 def angle(ns, guu, gvv, guv):
@@ -83,19 +83,38 @@ def _reciprocal_or_zero(ns, s):
     return f(s) if isinstance(s, np.ndarray) else (0 if (s == 0) is True else 1 / s)
 
 
-def kernel_gradient_pullback(ns, guu, gvv, guv, P, Q, R1, R2):
-    r"""The gradient of :math:`\xi\mapsto K(A\xi, B\xi)` for linear maps A, B, from the
-    contractions :math:`P = A^\top u`, :math:`Q = B^\top v`, :math:`R_1 = A^\top v`,
-    :math:`R_2 = B^\top u` (vectors along the last axis) and the Gram entries:
+def kernel_grad_coefficients(ns, guu, gvv, guv):
+    r"""The coefficients of :math:`\nabla_u K = c_u\,u + c_{uv}\,v` and
+    :math:`\nabla_v K = c_v\,v + c_{uv}\,u`:
 
     .. math::
 
-        \nabla_\xi K = \tfrac{1}{2\pi}\bigl(|v|\sin\theta\,A^\top\hat u
-            + |u|\sin\theta\,B^\top\hat v + (\pi-\theta)(R_1 + R_2)\bigr).
+        c_u = \frac{\sqrt{g_{uu}g_{vv} - g_{uv}^2}}{2\pi g_{uu}} = \frac{|v|\sin\theta}{2\pi|u|},
+        \qquad c_v = \frac{\sqrt{g_{uu}g_{vv} - g_{uv}^2}}{2\pi g_{vv}},\qquad
+        c_{uv} = \frac{\pi-\theta}{2\pi}
+
+    (elementwise; no division by :math:`\sin\theta`, smooth up to parallel pairs).
+
+    >>> from symcrit.systems import SYMPY
+    >>> kernel_grad_coefficients(SYMPY, *map(SYMPY.convert, (1, 1, 0)))
+    (1/(2*pi), 1/(2*pi), 1/4)
     """
-    nu, nv, c, theta, s = angle(ns, guu, gvv, guv)
+    theta = ns.acos(guv / (ns.sqrt(guu) * ns.sqrt(gvv)))
+    s = ns.sqrt(guu * gvv - guv ** 2)
+    two_pi = 2 * ns.pi
+    return s / (two_pi * guu), s / (two_pi * gvv), (ns.pi - theta) / two_pi
+
+
+def kernel_gradient_pullback(ns, guu, gvv, guv, P, Q, R1, R2):
+    r"""The gradient of :math:`\xi\mapsto K(A\xi, B\xi)` for linear maps A, B, from the
+    contractions :math:`P = A^\top u`, :math:`Q = B^\top v`, :math:`R_1 = A^\top v`,
+    :math:`R_2 = B^\top u` (vectors along the last axis):
+    :math:`c_u P + c_v Q + c_{uv}(R_1 + R_2)` with the coefficients of
+    :func:`kernel_grad_coefficients`.
+    """
+    cu, cv, cuv = kernel_grad_coefficients(ns, guu, gvv, guv)
     e = lambda x: x[..., None]
-    return (e(nv * s / nu) * P + e(nu * s / nv) * Q + e(ns.pi - theta) * (R1 + R2)) / (2 * ns.pi)
+    return e(cu) * P + e(cv) * Q + e(cuv) * (R1 + R2)
 
 
 def kernel_hessian_pullback(ns, guu, gvv, guv, P, Q, R1, R2, AA, BB, AB,
@@ -142,10 +161,10 @@ def kernel_hessian_pullback(ns, guu, gvv, guv, P, Q, R1, R2, AA, BB, AB,
 
 
 def kernel_grad_u(ns, u, v):
-    r""":math:`\nabla_u K(u, v)` along the last axis (broadcasting over leading axes):
-    :func:`kernel_gradient_pullback` with A = I, B = 0."""
-    z = np.zeros_like(u) if u.dtype != object else u * 0
-    return kernel_gradient_pullback(ns, _dot(u, u), _dot(v, v), _dot(u, v), u, z, v, z)
+    r""":math:`\nabla_u K(u, v) = c_u u + c_{uv} v` along the last axis (broadcasting over
+    leading axes), with the coefficients of :func:`kernel_grad_coefficients`."""
+    cu, cv, cuv = kernel_grad_coefficients(ns, _dot(u, u), _dot(v, v), _dot(u, v))
+    return cu[..., None] * u + cuv[..., None] * v
 
 
 def _eye_like(u):

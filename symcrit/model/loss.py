@@ -41,7 +41,7 @@ import numpy as np
 
 from ..errors import ShapeError, SingularPointError
 from ..systems import get_system
-from .kernel import kernel, kernel_grad_u, kernel_hess_uu, kernel_hess_uv
+from .kernel import kernel, kernel_grad_coefficients, kernel_hess_uu, kernel_hess_uv
 
 __all__ = ["Problem", "loss", "gradient", "hessian", "canonical_teacher"]
 
@@ -160,21 +160,34 @@ class Problem:
     # ------------------------------------------------------------------ gradient
     def gradient(self, W, system="float"):
         """The gradient, a k × d matrix of the number system (numpy array for float,
-        ``mpmath.matrix``, ``sympy.Matrix``, ``flint.arb_mat``)."""
+        ``mpmath.matrix``, ``sympy.Matrix``, ``flint.arb_mat``).
+
+        Assembled as :math:`\nabla_{w_i}L = \alpha_i\bigl((\sum_j\alpha_j c_u^{ij}
+        - \sum_j\beta_j \tilde c_u^{ij})\,w_i + \sum_j\alpha_j c_{uv}^{ij}w_j
+        - \sum_j\beta_j\tilde c_{uv}^{ij}v_j\bigr)` from the coefficient matrices of
+        :func:`~symcrit.model.kernel.kernel_grad_coefficients` (O(k²) memory, matrix
+        products), with the self pairs exact (:math:`\nabla_u K(u,u) = u/2`).
+        """
         ns, W, V, a, b = self._prepare(W, system)
         if W.ndim != 2:
             raise ShapeError("gradient takes one point W (k × d), not a batch")
-        self._check_rows(ns, W)
+        gw = self._check_rows(ns, W)
         gv = (V * V).sum(axis=-1)
         mv = self._zero_mask(ns, gv)
+        one = 1.0 if gv.dtype != object else 1
+        gv_s = gv * mv + (1 - mv) * one
         k = W.shape[0]
-        # student pairs i != j, and the self pair where grad_u K(u, u) = u / 2
-        Gww = kernel_grad_u(ns, W[:, None, :], _offdiag_partner(W))
-        Gww[np.arange(k), np.arange(k)] = W / 2
-        Vs = _safe_rows(V, mv)
-        Gwv = kernel_grad_u(ns, W[:, None, :], Vs[None, :, :]) * mv[None, :, None]
-        grad = a[:, None] * ((a[None, :, None] * Gww).sum(axis=1)
-                             - (b[None, :, None] * Gwv).sum(axis=1))
+        idx = np.arange(k)
+        G = W @ W.T
+        G[idx, idx] = 0 * gw          # stand-in: orthogonal self pairs (overwritten below)
+        cu, _, cuv = kernel_grad_coefficients(ns, gw[:, None], gw[None, :], G)
+        cu[idx, idx] = 0 * gw         # grad_u K(u, u) = u / 2 exactly
+        cuv[idx, idx] = ns.rational(1, 2) if gw.dtype == object else 0.5
+        cu2, _, cuv2 = kernel_grad_coefficients(ns, gw[:, None], gv_s[None, :], W @ V.T)
+        cu2, cuv2 = cu2 * mv[None, :], cuv2 * mv[None, :]
+        ca = (cu * a[None, :]).sum(axis=1) - (cu2 * b[None, :]).sum(axis=1)
+        grad = a[:, None] * (ca[:, None] * W + (cuv * a[None, :]) @ W
+                             - (cuv2 * b[None, :]) @ V)
         return ns.matrix(grad) if ns.name != "float" else grad
 
     # ------------------------------------------------------------------ Hessian

@@ -1,0 +1,45 @@
+"""``symcrit families [add NAME ISOTROPY --k K --seed X,Y,...]``: list or add families."""
+from __future__ import annotations
+
+from ..critical.families import list_families, register_family, user_catalogue_path
+from ..errors import InputError
+from .common import dump_json, parse_value
+
+
+def add_parser(sub):
+    p = sub.add_parser("families", help="list the families, or add your own",
+                       description="List the catalogue of families (built-in and user), or "
+                                   "add a family: an isotropy and a seed point at one k. "
+                                   "User families are stored in $SYMCRIT_FAMILIES or "
+                                   "~/.config/symcrit/families.json and work in every "
+                                   "command.")
+    p.add_argument("action", nargs="?", choices=["list", "add"], default="list")
+    p.add_argument("name", nargs="?", help="(add) the new family's name")
+    p.add_argument("isotropy", nargs="?", help="(add) its isotropy spec")
+    p.add_argument("--k", help="(add) the k of the seed")
+    p.add_argument("--seed", help="(add) the seed parameters, comma-separated decimals")
+    p.add_argument("--description", default="", help="(add) a description")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args):
+    if args.action == "add":
+        if not (args.name and args.isotropy and args.k and args.seed):
+            raise InputError("families add needs NAME ISOTROPY --k K --seed X,Y,...")
+        seed = [s.strip() for s in args.seed.split(",")]
+        for s in seed:
+            parse_value(s.lstrip("-"), args.seed)      # decimals only, never evaluated
+        k = parse_value(args.k)
+        fam = register_family(args.name, args.isotropy, k, seed, args.description, save=True)
+        print(f"added {fam.name} ({fam.isotropy}) to {user_catalogue_path()}")
+        return 0
+    fams = list_families()
+    if args.json:
+        dump_json([f.to_json() for f in fams])
+        return 0
+    for f in fams:
+        tag = "" if f.builtin else "  [user]"
+        print(f"{f.name:10s} {f.isotropy:16s} k >= {f.k_min:<3d} {f.description}{tag}")
+    return 0

@@ -1,0 +1,216 @@
+"""``symcrit report [FAMILY] [--latex] [--json]``: the main job.
+
+For a family (default ``type-A``): the critical point for k = 6…20 refined to 30 digits,
+with the residual, the independent full-space gradient, and what is known of its type
+(the Hessian spectrum's index and kind, and an Arb certificate where available); then the
+large-k behaviour by continuation up to k = 10^12: the loss, k·loss and each parameter's
+power law read off a log–log slope.
+"""
+from __future__ import annotations
+
+import math
+
+import mpmath
+
+from ..critical.families import get_family
+from ..errors import InputError
+from .common import dec, dump_json, k_json, parse_k, progress
+from .critical import check_dps
+
+
+def add_parser(sub):
+    p = sub.add_parser("report", help="the main job: a family over k = 6..20 and large k",
+                       description="Report on a family (default type-A): refined critical "
+                                   "points for k = 6..20 with residuals, full-space checks, "
+                                   "Hessian index and kind, certificates; then the large-k "
+                                   "behaviour up to k = 10^12.")
+    p.add_argument("family", nargs="?", default="type-A", help="family name (default type-A)")
+    p.add_argument("--k", default="6:20", help="k values of the table (default 6:20)")
+    p.add_argument("--large", default="10^2,10^3,10^4,10^6,10^8,10^10,10^12",
+                   help="k values of the large-k table")
+    p.add_argument("--dps", type=int, default=30, help="decimal digits (default 30)")
+    p.add_argument("--no-certify", action="store_true", help="skip the Arb certificates")
+    p.add_argument("--latex", action="store_true", help="LaTeX tables")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run)
+    return p
+
+
+def _optional(name):
+    try:
+        if name == "spectrum":
+            from ..spectrum import spectrum_of
+            return spectrum_of
+        if name == "certify":
+            from ..critical.certify import certify
+            return certify
+    except ImportError:
+        return None
+
+
+def _slope(p1, p2, i):
+    """Log-log slope of parameter i between two points (the power of k), or None."""
+    a, b = p1.xi[i], p2.xi[i]
+    if a == 0 or b == 0 or mpmath.sign(a) != mpmath.sign(b):
+        return None
+    return float(mpmath.log(abs(b / a)) / mpmath.log(mpmath.mpf(p2.k) / p1.k))
+
+
+def _deviation_law(pts, i):
+    """Fit x_i(k) ≈ x_inf + C k^p from the three largest k (x_inf from the last point
+    rounded where the deviation is tiny)."""
+    p1, p2, p3 = pts[-3], pts[-2], pts[-1]
+    x1, x2, x3 = p1.xi[i], p2.xi[i], p3.xi[i]
+    # deviations from the limit estimated by Aitken-like differences in log k
+    d12, d23 = x2 - x1, x3 - x2
+    if d12 == 0 or d23 == 0 or mpmath.sign(d12) != mpmath.sign(d23):
+        return None
+    r = mpmath.log(abs(d23 / d12)) / mpmath.log(mpmath.mpf(p3.k) / p2.k)
+    p = float(r)
+    limit = x3 - d23 / (mpmath.mpf(p3.k / p2.k) ** p - 1) * (mpmath.mpf(p3.k / p2.k) ** p) \
+        if p < 0 else None
+    return p, limit
+
+
+def run(args):
+    check_dps(args.dps)
+    fam = get_family(args.family)
+    ks = parse_k(args.k)
+    large = parse_k(args.large)
+    spectrum_of = _optional("spectrum")
+    certify = None if args.no_certify else _optional("certify")
+    quiet = args.json or args.latex
+    bar = progress(range(len(ks) + len(large)), desc=f"report {fam.name}", enabled=not quiet)
+    pts = fam.points(ks, dps=args.dps, progress=lambda p: bar.update(1))
+    rows = []
+    for cp in pts:
+        row = {"cp": cp, "spec": None, "cert": None}
+        if spectrum_of is not None:
+            row["spec"] = spectrum_of(cp)
+        if certify is not None and isinstance(cp.k, int):
+            try:
+                row["cert"] = certify(fam, cp.k, dps=args.dps)
+            except Exception as exc:          # a failed certificate is reported, not fatal
+                row["cert"] = exc
+        rows.append(row)
+    big = fam.points(large, dps=args.dps, full_check=False, progress=lambda p: bar.update(1))
+    bar.close()
+    asym = []
+    if len(big) >= 3:
+        for i, n in enumerate(big[-1].names):
+            law = _deviation_law(big, i)
+            asym.append((n, big[-1].xi[i], law))
+    loss_slope = None
+    if len(big) >= 2 and big[-1].loss > 0 and big[-2].loss > 0:
+        loss_slope = float(mpmath.log(big[-1].loss / big[-2].loss) /
+                           mpmath.log(mpmath.mpf(big[-1].k) / big[-2].k))
+    if args.json:
+        return _json(fam, rows, big, asym, loss_slope, args)
+    if args.latex:
+        return _latex(fam, rows, big, args)
+    print(f"symcrit report: family {fam.name}, isotropy {fam.isotropy}")
+    print(f"  {fam.description}")
+    print(f"  points refined to {args.dps} digits with mpmath (Newton on the restricted "
+          "gradient); 'full |grad L|' is the full-space formula at W(ξ) in float64, "
+          "independent of the restricted loss.")
+    print()
+    head = f"{'k':>4s} {'loss':>22s} {'residual':>9s} {'full |grad L|':>14s}"
+    if spectrum_of:
+        head += f" {'index':>6s} {'kind':>10s}"
+    if certify:
+        head += "  certificate"
+    print(head)
+    for r in rows:
+        cp = r["cp"]
+        full = cp.checks.get("full_gradient_norm_float")
+        line = (f"{k_json(cp.k):>4s} {mpmath.nstr(cp.loss, 16):>22s} "
+                f"{mpmath.nstr(cp.residual, 2):>9s} "
+                f"{'-' if full is None else f'{full:.1e}':>14s}")
+        if spectrum_of:
+            s = r["spec"]
+            line += f" {s.index:>6d} {s.kind:>10s}"
+        if certify:
+            c = r["cert"]
+            line += "  " + (f"error: {c}" if isinstance(c, Exception) else _cert_text(c))
+        print(line)
+    print()
+    print(f"large k (continuation in log k; the restricted system has {len(big[0].names)} "
+          "unknowns whatever k is):")
+    print(f"{'k':>15s} {'loss':>22s} {'k * loss':>20s}   " +
+          " ".join(f"{n:>12s}" for n in big[0].names))
+    for cp in big:
+        print(f"{k_json(cp.k):>15s} {mpmath.nstr(cp.loss, 14):>22s} "
+              f"{mpmath.nstr(cp.loss * cp.k, 12):>20s}   "
+              + " ".join(f"{mpmath.nstr(x, 5):>12s}" for x in cp.xi))
+    if loss_slope is not None:
+        print(f"\nloss ~ C k^p with p = {loss_slope:.6f} between k = {k_json(big[-2].k)} and "
+              f"{k_json(big[-1].k)}; C ≈ {mpmath.nstr(big[-1].loss * mpmath.mpf(big[-1].k) ** (-round(loss_slope, 3)), 10) if abs(loss_slope - round(loss_slope)) < 1e-3 else '?'}")
+    if asym:
+        print("parameters: x(k) ≈ x_∞ + C k^p (p from the last three k, numerical):")
+        for n, x, law in asym:
+            if law is None:
+                print(f"  {n}: {mpmath.nstr(x, 12)} (no clean power law)")
+            else:
+                p, lim = law
+                limtxt = "" if lim is None else f", x_∞ ≈ {mpmath.nstr(lim, 10)}"
+                print(f"  {n}: p ≈ {p:.4f}{limtxt}")
+    print("\nseries in k^(-1/2) with exact coefficients: `symcrit series "
+          f"{fam.name} --order N`")
+    return 0
+
+
+def _cert_text(c):
+    status = getattr(c, "status", None) or (c.get("status") if isinstance(c, dict) else "?")
+    return f"{status} (Arb)" if status in ("minimum", "saddle") else f"{status}"
+
+
+def _json(fam, rows, big, asym, loss_slope, args):
+    out = {"family": fam.name, "isotropy": fam.isotropy, "description": fam.description,
+           "dps": args.dps, "table": [], "large_k": []}
+    from .critical import point_json
+    for r in rows:
+        d = point_json(r["cp"], r["spec"])
+        c = r["cert"]
+        if c is not None:
+            d["certificate"] = {"error": str(c)} if isinstance(c, Exception) else (
+                c.to_json() if hasattr(c, "to_json") else c)
+        out["table"].append(d)
+    for cp in big:
+        out["large_k"].append({"k": k_json(cp.k), "loss": dec(cp.loss, args.dps),
+                               "k_times_loss": dec(cp.loss * cp.k, args.dps),
+                               "parameters": {n: dec(x, args.dps)
+                                              for n, x in zip(cp.names, cp.xi)}})
+    if loss_slope is not None:
+        out["loss_exponent_numerical"] = f"{loss_slope:.6f}"
+    out["parameter_laws_numerical"] = {
+        n: None if law is None else {"exponent": f"{law[0]:.4f}",
+                                     "limit": None if law[1] is None else dec(law[1], 10)}
+        for n, x, law in asym}
+    dump_json(out)
+    return 0
+
+
+def _latex(fam, rows, big, args):
+    names = rows[0]["cp"].names
+    print(r"% symcrit report " + fam.name)
+    print(r"\begin{tabular}{r" + "r" * (len(names) + 1) + ("l" if rows[0]["spec"] else "") + "}")
+    head = "k & " + " & ".join(f"${n}$" for n in names) + r" & $L$"
+    if rows[0]["spec"]:
+        head += r" & type"
+    print(head + r" \\ \hline")
+    for r in rows:
+        cp = r["cp"]
+        line = f"{k_json(cp.k)} & " + " & ".join(mpmath.nstr(x, 8) for x in cp.xi) + \
+            f" & {mpmath.nstr(cp.loss, 10)}"
+        if r["spec"]:
+            line += f" & {r['spec'].kind}"
+        print(line + r" \\")
+    print(r"\end{tabular}")
+    print()
+    print(r"\begin{tabular}{rrr}")
+    print(r"$k$ & $L$ & $kL$ \\ \hline")
+    for cp in big:
+        print(f"{k_json(cp.k)} & {mpmath.nstr(cp.loss, 12)} & {mpmath.nstr(cp.loss * cp.k, 12)}"
+              r" \\")
+    print(r"\end{tabular}")
+    return 0

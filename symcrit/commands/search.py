@@ -1,0 +1,55 @@
+"""``symcrit search ISOTROPY --k K [--starts N] [--json]``: all critical points found in
+Fix(H) from many starts."""
+from __future__ import annotations
+
+import mpmath
+
+from ..critical.search import search
+from ..errors import InputError
+from .common import dec, dump_json, parse_k, progress
+from .critical import _spectrum, check_dps, point_json
+
+
+def add_parser(sub):
+    p = sub.add_parser("search", help="all critical points found in Fix(H) at one k",
+                       description="Find critical points of the restricted loss from many "
+                                   "random starts (float64 root-finding), polish them with "
+                                   "mpmath, merge duplicates, sort by loss.")
+    p.add_argument("isotropy", help="isotropy spec, e.g. 'ΔS_{k-1}' or 'DS_{k-1}'")
+    p.add_argument("--k", required=True, help="one value of k (integer or real)")
+    p.add_argument("--starts", type=int, default=200, help="number of random starts")
+    p.add_argument("--seed", type=int, default=0, help="random seed")
+    p.add_argument("--dps", type=int, default=30, help="decimal digits of the polish")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args):
+    check_dps(args.dps)
+    ks = parse_k(args.k)
+    if len(ks) != 1:
+        raise InputError("search takes one value of k")
+    if args.starts < 1:
+        raise InputError(f"--starts must be positive, got {args.starts}")
+    k = ks[0]
+    pts = search(args.isotropy, k, starts=args.starts, seed=args.seed, dps=args.dps,
+                 progress=lambda it: progress(it, total=args.starts, desc="starts",
+                                              enabled=not args.json))
+    specs = [_spectrum(cp) for cp in pts]
+    if args.json:
+        dump_json([point_json(cp, s) for cp, s in zip(pts, specs)])
+        return 0
+    if not pts:
+        print("no critical points found")
+        return 0
+    print(f"{len(pts)} critical points in Fix({pts[0].isotropy}) at k = {k}:")
+    names = pts[0].names
+    head = f"{'loss':>20s} {'index':>6s} {'kind':>10s}  " + " ".join(f"{n:>11s}" for n in names)
+    print(head)
+    for cp, s in zip(pts, specs):
+        idx = "" if s is None else str(s.index)
+        kind = "" if s is None else s.kind
+        print(f"{mpmath.nstr(cp.loss, 12):>20s} {idx:>6s} {kind:>10s}  "
+              + " ".join(f"{mpmath.nstr(x, 6):>11s}" for x in cp.xi))
+    return 0
