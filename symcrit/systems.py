@@ -235,6 +235,16 @@ class _Sympy(NumberSystem):
 _UNIT = arb(0, 1)   # the ball [-1, 1]
 
 
+def _arb_acos(x):
+    """acos of a ball whose true value lies in [-1, 1].  Inside (-1, 1) Arb's own acos;
+    a ball touching ±1 (parallel or anti-parallel pairs) goes through
+    acos x = 2 atan2(sqrt(1 - x), sqrt(1 + x)), which stays finite and rigorous there."""
+    y = x.intersection(_UNIT).acos()
+    if y.is_finite():
+        return y
+    return 2 * arb.atan2((1 - x).nonnegative_part().sqrt(), (1 + x).nonnegative_part().sqrt())
+
+
 class _Arb(NumberSystem):
     name = "arb"
     certainty = "certified"
@@ -262,8 +272,7 @@ class _Arb(NumberSystem):
     def __init__(self):
         # true arguments are >= 0 (squared norms, 1 - cos^2): discard the negative part
         self._sqrt = _elementwise(lambda x: x.nonnegative_part().sqrt())
-        # true cosines lie in [-1, 1]
-        self._acos = _elementwise(lambda x: x.intersection(_UNIT).acos())
+        self._acos = _elementwise(_arb_acos)
 
     def sqrt(self, x):
         return self._sqrt(x)

@@ -60,10 +60,13 @@ def angle(ns, guu, gvv, guv):
 
 def kernel(ns, guu, gvv, guv):
     r"""``K(u, v)`` from the Gram entries:
-    :math:`\frac{1}{2\pi}\bigl(\sqrt{g_{uu}g_{vv} - g_{uv}^2} + (\pi-\theta)\,g_{uv}\bigr)`,
-    since :math:`|u||v|\sin\theta = \sqrt{g_{uu}g_{vv} - g_{uv}^2}`."""
-    theta = ns.acos(guv / (ns.sqrt(guu) * ns.sqrt(gvv)))
-    return (ns.sqrt(guu * gvv - guv ** 2) + (ns.pi - theta) * guv) / (2 * ns.pi)
+    :math:`\frac{|u||v|}{2\pi}\bigl(\sin\theta + (\pi-\theta)\cos\theta\bigr)`.
+
+    ``sin θ`` and ``θ`` are both computed from the same ``cos θ``, so that near parallel
+    pairs their rounding errors cancel (:math:`\sin\theta - \theta\cos\theta = O(\theta^3)`)
+    instead of leaving a square-root-size error."""
+    nu, nv, c, theta, s = angle(ns, guu, gvv, guv)
+    return nu * nv * (s + (ns.pi - theta) * c) / (2 * ns.pi)
 
 
 def _dot(u, v):
@@ -99,10 +102,9 @@ def kernel_grad_coefficients(ns, guu, gvv, guv):
     >>> kernel_grad_coefficients(SYMPY, *map(SYMPY.convert, (1, 1, 0)))
     (1/(2*pi), 1/(2*pi), 1/4)
     """
-    theta = ns.acos(guv / (ns.sqrt(guu) * ns.sqrt(gvv)))
-    s = ns.sqrt(guu * gvv - guv ** 2)
+    nu, nv, c, theta, sn = angle(ns, guu, gvv, guv)
     two_pi = 2 * ns.pi
-    return s / (two_pi * guu), s / (two_pi * gvv), (ns.pi - theta) / two_pi
+    return nv * sn / (two_pi * nu), nu * sn / (two_pi * nv), (ns.pi - theta) / two_pi
 
 
 def kernel_gradient_pullback(ns, guu, gvv, guv, P, Q, R1, R2):

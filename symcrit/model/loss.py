@@ -121,7 +121,7 @@ class Problem:
         flat = np.ravel(g)
         for i, x in enumerate(flat):
             z = ns.is_zero(x)
-            if z is True:
+            if z is not None and bool(z):
                 what = "is zero" if _exact_zero(x) else "may be zero (its ball contains 0)"
                 raise SingularPointError(
                     f"row {i % W.shape[-2]} of W {what}: the loss is not differentiable "
@@ -159,7 +159,7 @@ class Problem:
 
     # ------------------------------------------------------------------ gradient
     def gradient(self, W, system="float"):
-        """The gradient, a k × d matrix of the number system (numpy array for float,
+        r"""The gradient, a k × d matrix of the number system (numpy array for float,
         ``mpmath.matrix``, ``sympy.Matrix``, ``flint.arb_mat``).
 
         Assembled as :math:`\nabla_{w_i}L = \alpha_i\bigl((\sum_j\alpha_j c_u^{ij}
