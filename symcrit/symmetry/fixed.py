@@ -193,13 +193,16 @@ class FixedSpace:
                              f"({', '.join(self.names)}); got {len(xi)} values")
         return xi
 
-    def contains(self, W, tol=0.0):
-        """Whether W lies in Fix(H) (within ``tol`` in the max norm, float)."""
+    def contains(self, W, tol=None):
+        """Whether W lies in Fix(H) (within ``tol`` in the max norm; default: round-off,
+        1e-12 relative)."""
         W = np.asarray(W, dtype=float)
         xi = self.project(W)
         T = self.template(W.shape[0], W.shape[1] if self.H.d != self.H.k else None)
         index = {p.symbol: i for i, p in enumerate(self.params)}
         back = np.vectorize(lambda s: float(xi[index[s]]), otypes=[float])(T)
+        if tol is None:
+            tol = 1e-12 * max(1.0, float(np.max(np.abs(W))))
         return float(np.max(np.abs(W - back))) <= tol
 
     # ------------------------------------------------------------------ orbits

@@ -1,0 +1,102 @@
+"""The restricted loss against the full space: values, gradients (symmetric criticality),
+Hessians (J^T H J), symbolic differentiation, number systems, real k."""
+import mpmath
+import numpy as np
+import pytest
+import sympy
+from flint import arb
+
+from symcrit.model import gradient, hessian, loss
+from symcrit.restricted import restricted_loss
+from symcrit.systems import workdps
+
+GROUPS = [("ΔS_k", [4, 7]), ("ΔS_{k-1}", [5, 8]), ("Δ(S_{k-2}×S_2)", [6, 9]),
+          ("ΔS_{k-2}", [5, 7])]
+
+
+def _embedding(F, k, d=None):
+    T = F.template(k, d).ravel()
+    return np.array([[1.0 if T[i] == s else 0.0 for s in F.symbols] for i in range(T.size)])
+
+
+@pytest.mark.parametrize("spec,ks", GROUPS)
+def test_against_full_space(spec, ks, rng):
+    R = restricted_loss(spec)
+    for k in ks:
+        xi = rng.normal(size=len(R.symbols))
+        W = R.fixed.embed(xi, k)
+        L, g, Hm = R.evaluate(xi, k)
+        assert abs(L - loss(W)) < 1e-12
+        G = gradient(W)
+        # symmetric criticality: the full gradient lies in Fix(H)
+        back = R.fixed.embed(R.fixed.project(G), k)
+        assert np.max(np.abs(G - back)) < 1e-12
+        J = _embedding(R.fixed, k)
+        assert np.allclose(g, J.T @ G.ravel(), atol=1e-11)
+        assert np.allclose(Hm, J.T @ hessian(W) @ J, atol=1e-10)
+
+
+def test_d_larger_than_k(rng):
+    R = restricted_loss("ΔS_{k-1}×S_{d-k}")
+    k, d = 4, 7
+    xi = rng.normal(size=len(R.symbols))
+    W = R.fixed.embed(xi, k, d)
+    assert abs(R.loss(xi, k, d) - loss(W)) < 1e-12
+    J = _embedding(R.fixed, k, d)
+    assert np.allclose(R.gradient(xi, k, d), J.T @ gradient(W).ravel(), atol=1e-11)
+
+
+def test_gradient_against_sympy_diff(rng):
+    """Symbolic differentiation of L_H (a different algorithm) against the pull-back."""
+    R = restricted_loss("ΔS_{k-1}")
+    xi = [sympy.Rational(int(x * 1000), 1000) for x in rng.normal(size=5)]
+    sub = dict(zip(R.symbols, xi)) | {R.k: 9}
+    for s, g in zip(R.symbols, R.gradient_exprs):
+        d1 = sympy.N(sympy.diff(R.expr, s).subs(sub), 30)
+        d2 = sympy.N(g.subs(sub), 30)
+        assert abs(d1 - d2) < 1e-25
+    H = R.hessian_exprs
+    d2 = sympy.N(sympy.diff(R.expr, R.symbols[0], R.symbols[4]).subs(sub), 30)
+    assert abs(d2 - sympy.N(H[0, 4].subs(sub), 30)) < 1e-25
+
+
+def test_number_systems_and_real_k(rng):
+    R = restricted_loss("ΔS_{k-1}")
+    xi = [0.9, -0.02, 0.2, 0.1, -0.6]
+    for k in [7, 7.5, 10 ** 6]:
+        with workdps(80):
+            ref = R.evaluate([mpmath.mpf(x) for x in xi], mpmath.mpf(k), system="mpmath")
+            refs = [arb(mpmath.nstr(ref[0], 75))] + [arb(mpmath.nstr(x, 75)) for x in ref[1]]
+        with workdps(40):
+            La, ga, Ha = R.evaluate(xi, k, system="arb")
+            assert La.contains(refs[0])
+            for a, r in zip(ga, refs[1:]):
+                assert a.contains(r)
+        f = R.evaluate(xi, float(k))
+        assert abs(f[0] - float(ref[0])) < 1e-9 * max(1, abs(float(ref[0])))
+    # real k: L_H is smooth in k (central difference of consecutive values)
+    vals = [R.loss(xi, 7.5 + h) for h in (-1e-3, 0, 1e-3)]
+    assert abs(vals[0] - 2 * vals[1] + vals[2]) < 1e-5
+
+
+def test_cached_and_latex():
+    import time
+    R1 = restricted_loss("DS_{k-1}")
+    R1.evaluate([1, 0.1, 0.1, 0.1, -0.5], 8)
+    t = time.perf_counter()
+    R2 = restricted_loss("ΔS_{k-1}")
+    R2.evaluate([1, 0.1, 0.1, 0.1, -0.5], 8)
+    assert R1 is R2 and time.perf_counter() - t < 0.05
+    assert r"\operatorname{acos}" in R1.latex()
+    assert len(R1.gradient_latex()) == 5 and "matrix" in R1.hessian_latex()
+
+
+def test_global_minimum_hessian_is_the_limit():
+    """W = I has every neuron parallel to its target (K is only C^2 there); the restricted
+    Hessian is the limit, equal to J^T H J of the full-space formula."""
+    R = restricted_loss("ΔS_k")
+    k = 5
+    L, g, Hm = R.evaluate([1, 0], k)
+    J = _embedding(R.fixed, k)
+    assert L == 0 and np.max(np.abs(g)) == 0
+    assert np.allclose(Hm, J.T @ hessian(np.eye(k)) @ J, atol=1e-12)
