@@ -35,7 +35,7 @@ def build_parser():
         try:
             mod = importlib.import_module(f"symcrit.commands.{name}")
         except ModuleNotFoundError as exc:
-            if exc.name == f"symcrit.commands.{name}":
+            if exc.name and f"symcrit.commands.{name}".startswith(exc.name):
                 continue
             raise
         mod.add_parser(sub)
@@ -43,7 +43,8 @@ def build_parser():
         try:
             mod = importlib.import_module(modname)
         except ModuleNotFoundError as exc:
-            if exc.name == modname:
+            # the optional module (or its package) is absent: the command is not offered
+            if exc.name and modname.startswith(exc.name):
                 continue
             raise
         mod.add_parser(sub)

@@ -460,6 +460,9 @@ def _assemble(ns, base, vals, n, order, numeric=False):
 
 
 def _native(x, ns):
+    f = getattr(ns, "is_native", None)
+    if f is not None:
+        return f(x)
     import mpmath
     from flint import arb
     return {"float": isinstance(x, (float, np.ndarray)),
