@@ -298,7 +298,14 @@ class RestrictedLoss:
         n = len(self.symbols)
         exprs, slots = [self.constant], []
         for (t, P, Q, R1, R2, AA, BB, AB) in self._contractions:
-            slot = {"identical": t.identical}
+            # the parameters the pair depends on: u = Aξ and v = Bξ involve only the
+            # entries of two rows, so the pull-backs are computed on that support only
+            sup = [p for p in range(n)
+                   if any(vec is not None and vec[p] != 0 for vec in (P, Q, R1, R2))
+                   or any(mat is not None and (any(x != 0 for x in mat[p]) or
+                                               any(row[p] != 0 for row in mat))
+                          for mat in (AA, BB, AB))]
+            slot = {"identical": t.identical, "sup": tuple(sup)}
             def put(name, items):
                 slot[name] = (len(exprs), len(items))
                 exprs.extend(items)
@@ -306,10 +313,10 @@ class RestrictedLoss:
             put("g", [t.guu] if t.identical else [t.guu, t.gvv, t.guv])
             for name, vec in (("P", P), ("Q", Q), ("R1", R1), ("R2", R2)):
                 if vec is not None:
-                    put(name, vec)
+                    put(name, [vec[p] for p in sup])
             for name, mat in (("AA", AA), ("BB", BB), ("AB", AB)):
                 if mat is not None:
-                    put(name, [mat[p][q] for p in range(n) for q in range(n)])
+                    put(name, [mat[p][q] for p in sup for q in sup])
             slots.append(slot)
         return compile_exprs(exprs, self.args, "pair_data"), slots
 
@@ -321,7 +328,9 @@ class RestrictedLoss:
         for slot in slots:
             d = {"identical": slot["identical"]}
             for name, pos in slot.items():
-                if name != "identical":
+                if name == "sup":
+                    d[name] = pos
+                elif name != "identical":
                     d[name] = out[pos[0]:pos[0] + pos[1]]
             vals.append(d)
         const = out[0] if _native(out[0], ns) else ns.convert(out[0])
@@ -421,6 +430,7 @@ def _assemble(ns, base, vals, n, order, numeric=False):
 
     T, I = len(kern), len(ident)
     L = base
+    guu = gvv = guv = w = None
     if T:
         w = arr(conv([v["w"][0] for v in kern]), (T,))
         G = arr(conv([x for v in kern for x in v["g"]]), (T, 3))
@@ -432,6 +442,9 @@ def _assemble(ns, base, vals, n, order, numeric=False):
         L = L + (wi * gi).sum() / 2
     if order == 0:
         return L, None, None
+    if vals and "sup" in vals[0]:
+        return (L,) + _assemble_sparse(ns, kern, ident, guu, gvv, guv, w, n, order, conv,
+                                       arr, dt)
     grad = np.zeros(n, dtype=dt)
     if T:
         vec = {name: arr(conv([x for v in kern for x in v[name]]), (T, n))
@@ -457,6 +470,58 @@ def _assemble(ns, base, vals, n, order, numeric=False):
         AAi = arr(conv([x for v in ident for x in v["AA"]]), (I, n, n))
         Hm = Hm + (wi[:, None, None] * AAi).sum(axis=0)
     return L, grad, Hm
+
+
+def _assemble_sparse(ns, kern, ident, guu, gvv, guv, w, n, order, conv, arr, dt):
+    """Gradient and Hessian of ``Σ w K`` when each pair type carries its support (the
+    parameters its two rows depend on): the kernel pull-backs are formed on the support
+    only, vectorised over the pair types that share a support size, and scattered into
+    the full arrays.  Same formulas as the dense path of :func:`_assemble`."""
+    zero = 0.0 if dt is float else ns.convert(0)
+    grad = np.full(n, zero, dtype=dt)
+    Hm = np.full((n, n), zero, dtype=dt) if order >= 2 else None
+    groups = {}
+    for i, v in enumerate(kern):
+        groups.setdefault(len(v["sup"]), []).append(i)
+    for m, members in groups.items():
+        if m == 0:
+            continue
+        T = len(members)
+        idx = np.array([kern[i]["sup"] for i in members], dtype=int)
+        sel = np.array(members, dtype=int)
+        gu, gv, guvv, ww = guu[sel], gvv[sel], guv[sel], w[sel]
+        vec = {name: arr(conv([x for i in members for x in kern[i][name]]), (T, m))
+               for name in ("P", "Q", "R1", "R2")}
+        gk = ww[:, None] * kernel_gradient_pullback(ns, gu, gv, guvv, vec["P"], vec["Q"],
+                                                    vec["R1"], vec["R2"])
+        for t in range(T):
+            grad[idx[t]] = grad[idx[t]] + gk[t]
+        if order < 2:
+            continue
+        mats = {name: arr(conv([x for i in members for x in kern[i][name]]), (T, m, m))
+                for name in ("AA", "BB", "AB")}
+        pieces = kernel_hessian_pullback(ns, gu, gv, guvv, vec["P"], vec["Q"], vec["R1"],
+                                         vec["R2"], mats["AA"], mats["BB"], mats["AB"])
+        Huv = pieces["uv"]
+        Hk = ww[:, None, None] * (pieces["uu"] + pieces["vv"] + Huv
+                                  + np.swapaxes(Huv, -1, -2))
+        for t in range(T):
+            ix = np.ix_(idx[t], idx[t])
+            Hm[ix] = Hm[ix] + Hk[t]
+    for v in ident:
+        sup = list(v["sup"])
+        if not sup:
+            continue
+        wv = conv([v["w"][0]])[0]
+        Pi = arr(conv(v["P"]), (len(sup),))
+        grad[sup] = grad[sup] + wv * Pi
+        if order >= 2:
+            AAi = arr(conv(v["AA"]), (len(sup), len(sup)))
+            ix = np.ix_(sup, sup)
+            Hm[ix] = Hm[ix] + wv * AAi
+    if order < 2:
+        return grad, None
+    return grad, Hm
 
 
 def _native(x, ns):

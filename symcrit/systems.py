@@ -253,10 +253,13 @@ class _Arb(NumberSystem):
         if isinstance(x, arb):
             return x
         if isinstance(x, mpmath.mpf):
-            man, exp = x.man_exp
-            if man == 0 or man is None:
+            sign, man, exp, _ = x._mpf_          # x = (-1)^sign · man · 2^exp exactly
+            if not man:
+                if x != 0:
+                    raise ValueError(f"cannot convert {x} to an arb ball")
                 return arb(0)
-            return arb(fmpz(int(man))) * arb(2) ** int(exp)
+            v = arb(fmpz(int(man))) * arb(2) ** int(exp)
+            return -v if sign else v
         if isinstance(x, Fraction):
             return arb(fmpq(x.numerator, x.denominator))
         if isinstance(x, sympy.Rational):

@@ -169,3 +169,14 @@ def test_shape_errors():
         Problem(np.eye(2), beta=[1, 2, 3])
     with pytest.raises(ShapeError, match="alpha"):
         loss(np.ones((2, 2)), V=np.eye(2), alpha=[1, 2, 3])
+
+
+def test_arb_conversion_of_mpmath_numbers_keeps_sign_and_digits():
+    from symcrit.systems import get_system
+    A = get_system("arb")
+    with mpmath.workdps(50):
+        for text in ["-0.75", "0.1", "-1.234567890123456789012345678901234567890123e-30"]:
+            x = mpmath.mpf(text)
+            ball = A.convert(x)
+            assert ball.contains(A.convert(text)) or (ball - A.convert(text)).contains(0)
+            assert (float(ball.mid()) < 0) == (x < 0)

@@ -13,6 +13,10 @@ k values and ranges are parsed by a small grammar (never ``eval``):
 [1000000000000]
 >>> parse_k("7.5")
 [mpf('7.5')]
+>>> with mpmath.workdps(40):
+...     x = mpmath.mpf(1) / 3
+>>> dec(x, 30)                           # every requested digit is x's own
+'0.333333333333333333333333333333'
 >>> parse_k("6:x")
 Traceback (most recent call last):
 ...
@@ -88,7 +92,10 @@ def dec(x, digits=20):
         return str(x)
     if hasattr(x, "mid") and hasattr(x, "rad"):      # an arb ball: its midpoint
         return x.mid().str(digits, radius=False)
-    return mpmath.nstr(mpmath.mpf(x), digits, strip_zeros=True)
+    if not isinstance(x, mpmath.mpf):       # convert at enough precision for the digits
+        with mpmath.workdps(max(int(digits) + 5, mpmath.mp.dps)):
+            x = mpmath.mpf(x)
+    return mpmath.nstr(x, digits, strip_zeros=True)     # (nstr reads all of x's bits)
 
 
 def k_json(k):

@@ -44,7 +44,7 @@ def point_json(cp, spec=None, digits=None):
     if spec is not None:
         js = spec.to_json()
         out["spectrum"] = js.get("spectrum", js) if isinstance(js, dict) else js
-        out["index"] = spec.index
+        out["index"] = js["index"]
         out["kind"] = spec.kind
     return out
 
@@ -98,6 +98,7 @@ def run(args):
         line = (f"{k_json(cp.k):>14s} {mpmath.nstr(cp.loss, 18):>24s} "
                 f"{mpmath.nstr(cp.residual, 2):>10s} {mpmath.nstr(cp.gradient_norm, 2):>10s}")
         if spec is not None:
-            line += f" {spec.index:>8d}  {spec.kind}"
+            idx = spec.index
+            line += f" {idx if isinstance(idx, int) else mpmath.nstr(idx, 6):>8}  {spec.kind}"
         print(line)
     return 0

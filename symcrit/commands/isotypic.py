@@ -1,0 +1,51 @@
+"""``symcrit isotypic ISOTROPY [--k K] [--latex] [--json]``: the isotypic decomposition of
+M(k, k) under a Young-type isotropy group, with symbolic k."""
+from __future__ import annotations
+
+from ..errors import InputError
+from ..spectrum import _mult_value
+from ..symmetry.isotypic import isotypic_decomposition
+from .common import dump_json, parse_value
+
+
+def add_parser(sub):
+    p = sub.add_parser("isotypic", help="isotypic decomposition of M(k,k) under H",
+                       description="Decompose the k×k matrices M(k,k) under a Young-type "
+                                   "isotropy group H (k symbolic, d = k) into irreducible "
+                                   "representations: copies and dimensions (polynomials "
+                                   "in k).  The Hessian at a point of Fix(H) has one block "
+                                   "of size 'copies' per irreducible.")
+    p.add_argument("isotropy", help="isotropy spec, e.g. 'ΔS_{k-1}' or 'D(S_{k-2}xS_2)'")
+    p.add_argument("--k", help="also give the dimensions at this integer k")
+    p.add_argument("--latex", action="store_true", help="print LaTeX")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args):
+    dec = isotypic_decomposition(args.isotropy)
+    kval = None
+    if args.k is not None:
+        kval = parse_value(args.k)
+        if not isinstance(kval, int) or kval < dec.H.min_k:
+            raise InputError(f"--k must be an integer >= {dec.H.min_k} for {dec.H.label}, "
+                             f"got {args.k}")
+    if args.json:
+        out = dec.to_json()
+        if kval is not None:
+            out["k"] = kval
+            for c, js in zip(dec.components, out["components"]):
+                js["dimension_at_k"] = _mult_value(c.dimension, kval)
+        dump_json(out)
+        return 0
+    if args.latex:
+        print(dec.latex())
+        print(dec.latex_table())
+        return 0
+    print(dec)
+    if kval is not None:
+        print(f"at k = {kval}: " + ", ".join(
+            f"{c.label}: {c.copies} × {_mult_value(c.dimension, kval)}"
+            for c in dec.components))
+    return 0

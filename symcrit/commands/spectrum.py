@@ -1,0 +1,89 @@
+"""``symcrit spectrum FAMILY --k K [--dps D] [--plot FILE] [--json]``: the Hessian spectrum
+of a family by isotypic blocks at one k or along a range of k (integer or real)."""
+from __future__ import annotations
+
+import mpmath
+
+from ..critical.families import get_family
+from ..spectrum import family_spectra, plot_spectra, spectrum_of, _count_text, _poly_text
+from .common import dump_json, k_json, parse_k, progress
+from .critical import check_dps
+
+
+def add_parser(sub):
+    p = sub.add_parser("spectrum", help="Hessian spectrum of a family by isotypic blocks",
+                       description="The distinct eigenvalues of the full k²×k² Hessian at a "
+                                   "family's critical point, each with its irreducible "
+                                   "representation and multiplicity (a polynomial in k), at a "
+                                   "cost independent of k; at one k or along a range "
+                                   "(e.g. 6:20, 6:20:0.5, or 10,100,1000).")
+    p.add_argument("family", help="family name (see `symcrit families`)")
+    p.add_argument("--k", required=True, help="k: 12, 12.5, 10^6, or a range 6:20")
+    p.add_argument("--dps", type=int, default=30, help="decimal digits (15 to 1000)")
+    p.add_argument("--plot", metavar="FILE", help="plot the eigenvalues against k "
+                                                  "(png/pdf/svg), large-k limits dashed")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run)
+    return p
+
+
+def _check_plot_path(path):
+    from pathlib import Path
+    from ..errors import InputError
+    if path is None:
+        return
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".png", ".pdf", ".svg"):
+        raise InputError(f"--plot FILE must end in .png, .pdf or .svg, got {path!r}")
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise InputError(f"--plot: directory {str(parent)!r} does not exist")
+
+
+def run(args):
+    check_dps(args.dps)
+    _check_plot_path(args.plot)
+    fam = get_family(args.family)
+    ks = parse_k(args.k)
+    bar = progress(range(len(ks)), total=len(ks), desc=f"{fam.name}", enabled=not args.json)
+    sps = family_spectra(fam, ks, dps=args.dps, progress=lambda p: bar.update(1))
+    bar.close()
+    if args.plot:
+        limits = None
+        if max(float(k) for k in ks) < 1e12:
+            big = spectrum_of(fam.point(10 ** 12, dps=args.dps, full_check=False))
+            limits = {}
+            for e in big.entries:
+                if abs(e.eigenvalue) < 100:          # the bounded ones have a limit
+                    limits.setdefault(e.irrep, []).append(e.eigenvalue)
+        plot_spectra(sps, args.plot, limits=limits)
+    single = len(sps) == 1 and ":" not in args.k and "," not in args.k
+    if args.json:
+        out = []
+        for s in sps:
+            js = s.to_json()
+            js["family"] = fam.name
+            js["loss"] = None if s.loss is None else mpmath.nstr(s.loss, args.dps,
+                                                                 strip_zeros=True)
+            out.append(js)
+        dump_json(out[0] if single else out)
+        return 0
+    if single:
+        print(sps[0])
+    else:
+        print(f"Hessian spectrum along {fam.name} (Fix({fam.isotropy})), {args.dps} digits; "
+              "eigenvalues of each block ascending")
+        wl = max(len(e.irrep) for s in sps for e in s.entries)
+        for s in sps:
+            per = {}
+            for e in s.entries:
+                per.setdefault((e.irrep, _poly_text(e.multiplicity)), []).append(e.eigenvalue)
+            idx = s.index
+            print(f"k = {k_json(s.k)}: index {idx if isinstance(idx, int) else _count_text(idx)}"
+                  f" ({s.kind})")
+            for (irrep, m), vals in per.items():
+                print(f"  {irrep:<{wl}}  mult {m:<16s} "
+                      + "  ".join(mpmath.nstr(v, 12) for v in sorted(vals)))
+    if args.plot:
+        print(f"plot written to {args.plot}")
+    return 0

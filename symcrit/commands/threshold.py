@@ -1,0 +1,45 @@
+"""``symcrit threshold FAMILY [--k-max K] [--dps D] [--all] [--json]``: the real k at which a
+family turns from saddle into minimum (an isotypic block's smallest eigenvalue crosses 0)."""
+from __future__ import annotations
+
+import mpmath
+
+from ..critical.families import get_family
+from ..spectrum import threshold, thresholds
+from .common import dump_json, parse_value
+from .critical import check_dps
+
+
+def add_parser(sub):
+    p = sub.add_parser("threshold", help="real k where a family turns saddle -> minimum",
+                       description="Follow the family in real k, find where the smallest "
+                                   "eigenvalue of an isotypic block of the Hessian changes "
+                                   "sign, and solve for that k to --dps digits (with the "
+                                   "block responsible and the critical point there).")
+    p.add_argument("family", help="family name (see `symcrit families`)")
+    p.add_argument("--k-max", default="40", help="scan k up to this value (default 40)")
+    p.add_argument("--dps", type=int, default=30, help="decimal digits (15 to 1000)")
+    p.add_argument("--all", action="store_true",
+                   help="every sign change in the range, not only saddle -> minimum")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args):
+    check_dps(args.dps)
+    fam = get_family(args.family)
+    kmax = parse_value(args.k_max)
+    found = thresholds(fam, k_max=kmax, dps=args.dps) if args.all else \
+        [threshold(fam, k_max=kmax, dps=args.dps)]
+    if args.json:
+        out = [t.to_json() for t in found]
+        dump_json(out if args.all else out[0])
+        return 0
+    if not found:
+        print(f"{fam.name}: no block changes sign for k up to {args.k_max}")
+    for t in found:
+        print(t)
+        for n, x in zip(t.point.names, t.point.xi):
+            print(f"  {n} = {mpmath.nstr(x, min(args.dps, 25))}")
+    return 0

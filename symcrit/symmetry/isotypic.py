@@ -1,0 +1,606 @@
+r"""Isotypic decomposition of :math:`M(k, k)` under a Young-type isotropy group.
+
+Let ``H`` be a Young-type isotropy group (k = d, teacher :math:`I_k`) with one Δ-block whose
+size ``n`` grows with k (``n = k, k-1, k-2, …``) and otherwise blocks of fixed size:
+:math:`H \cong S_n \times H_s`, with :math:`H_s` a product of small symmetric groups
+:math:`S_{m_j}` (the Δ-factor ``S_2`` of :math:`\Delta(S_{k-2}\times S_2)`, say).  As an
+``S_n``-module, :math:`M(k,k)` is a sum of permutation modules on the points of the big block
+(rows or columns with one index there) and on its ordered pairs (entries with both indices
+there), so only four irreducibles of :math:`S_n` occur (Fulton & Harris, "Representation
+Theory", §4.1 and Ex. 4.19 (Young's rule, Kostka numbers)):
+
+.. math::
+
+    [n],\quad [n-1,1],\quad [n-2,2],\quad [n-2,1,1],
+
+of dimensions :math:`1,\ n-1,\ n(n-3)/2,\ (n-1)(n-2)/2`, and the irreducibles of ``H`` that
+occur are the products :math:`[\lambda]\otimes\rho` with ρ an irreducible of :math:`H_s`
+(Arjevani & Field 2020, "Analytic characterization of the Hessian in shallow ReLU models:
+a tale of symmetry", NeurIPS).
+
+**One vector per copy.**  For the Young subgroup :math:`K = S_{n-2}` (fixing two points
+``p, q`` of the big block and every point outside it), an irreducible ``λ`` contributes
+:math:`\dim \mathrm{Fix}_K(\lambda) = \mathrm{Kostka}(\lambda, (n-2,1,1))` dimensions to
+``Fix(K)``: 1, 2, 1, 1 for the four λ above.  Peeling:
+
+* ``[n]``: ``Fix(S_n)`` (in K-coordinates, the 0/1 embedding of the bigger fixed space);
+* ``[n-1,1]``: ``Fix(S_{n-1}) ⊖ Fix(S_n)`` for the stabiliser :math:`S_{n-1}` of ``q``
+  (a single conjugate: Kostka([n-1,1], (n-1,1)) = 1);
+* ``[n-2,2] ⊕ [n-2,1,1]``: ``Fix(K) ⊖ (Fix(Stab q) + Fix(Stab p))``, split by the
+  transposition :math:`\tau = (p\,q)`: +1 on ``[n-2,2]``, -1 on ``[n-2,1,1]``
+  (Kostka([n-2,2], (n-2,2)) = 1, Kostka([n-2,1,1], (n-2,2)) = 0).
+
+``⊖`` is the orthogonal complement in the Frobenius inner product, which on K-coordinates is
+:math:`D_K = \mathrm{diag}(w_p)`, the Frobenius weights (polynomials in k).  A small factor's
+irreducible ρ (a partition μ of :math:`m_j`) is cut out inside ``Fix(S_μ)`` (Kostka(μ, μ) = 1)
+by the character projector :math:`P_\rho = \frac{\dim\rho}{|S_m|}\sum_g \chi_\rho(g)\, g`.
+
+All constraints but the orthogonality are permutations of coordinates that preserve the
+weights, so in the coordinates :math:`u = D y` every constraint has rational coefficients that
+do not depend on k: the basis of a component is :math:`Q(k) = E\, D_E(k)^{-1} U` with ``E`` a
+0/1 embedding, :math:`D_E` diagonal polynomial weights and ``U`` a rational matrix, computed
+once per group.  Everything is exact and analytic in k, so it holds for real k.
+
+>>> dec = isotypic_decomposition("ΔS_{k-1}")
+>>> print(dec)
+M(k, k) under ΔS_{k-1} (big factor S_n, n = k-1):
+  irrep        copies  dimension
+  [k-1]             5  1
+  [k-2,1]           5  k - 2
+  [k-3,2]           1  (k - 4)*(k - 1)/2
+  [k-3,1,1]         1  (k - 3)*(k - 2)/2
+  total dimension k**2
+>>> dec.latex()
+'M(k,k) \\cong 5\\,[k-1] \\oplus 5\\,[k-2,1] \\oplus [k-3,2] \\oplus [k-3,1,1]'
+>>> [(c.label, c.copies) for c in isotypic_decomposition("Δ(S_{k-2}×S_2)").components]
+... # doctest: +NORMALIZE_WHITESPACE
+[('[k-2]⊗[2]', 6), ('[k-2]⊗[1,1]', 4), ('[k-3,1]⊗[2]', 5), ('[k-3,1]⊗[1,1]', 2),
+ ('[k-4,2]⊗[2]', 1), ('[k-4,1,1]⊗[2]', 1)]
+>>> kostka((2, 1, 1), (2, 1, 1)), kostka((3, 1), (2, 1, 1)), character((2, 1), (3,))
+(1, 2, -1)
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+
+import numpy as np
+import sympy
+
+from ..errors import InputError
+from .fixed import FixedSpace
+from .spec import K as KSYM
+from .young import YoungIsotropy
+
+__all__ = ["Irrep", "IsotypicComponent", "IsotypicDecomposition", "isotypic_decomposition",
+           "partitions", "character", "kostka", "irrep_dimension", "big_dimension"]
+
+
+# ---------------------------------------------------------------------------- S_m combinatorics
+def partitions(m):
+    """The partitions of m, in decreasing lexicographic order.
+
+    >>> list(partitions(4))
+    [(4,), (3, 1), (2, 2), (2, 1, 1), (1, 1, 1, 1)]
+    """
+    def rec(m, top):
+        if m == 0:
+            yield ()
+            return
+        for first in range(min(m, top), 0, -1):
+            for rest in rec(m - first, first):
+                yield (first,) + rest
+    return rec(int(m), int(m))
+
+
+@lru_cache(maxsize=None)
+def character(lam, cycle_type):
+    r"""The character :math:`\chi^\lambda` of :math:`S_m` at a permutation of the given cycle
+    type (Murnaghan–Nakayama rule on β-sets; Fulton & Harris, Problem 4.45).
+
+    >>> [character((2, 1), c) for c in [(1, 1, 1), (2, 1), (3,)]]
+    [2, 0, -1]
+    """
+    lam = tuple(x for x in lam if x)
+    cyc = tuple(sorted((c for c in cycle_type if c), reverse=True))
+    if sum(lam) != sum(cyc):
+        raise InputError(f"partition {lam} and cycle type {cyc} have different sizes")
+    if not cyc:
+        return 1
+    r, rest = cyc[0], cyc[1:]
+    ell = len(lam)
+    beta = [lam[i] + ell - 1 - i for i in range(ell)]
+    bset = set(beta)
+    total = 0
+    for b in beta:
+        nb = b - r
+        if nb < 0 or nb in bset:
+            continue
+        sign = (-1) ** sum(1 for x in beta if nb < x < b)
+        new = sorted((nb if x == b else x for x in beta), reverse=True)
+        mu = tuple(x - (ell - 1 - i) for i, x in enumerate(new))
+        total += sign * character(tuple(x for x in mu if x), rest)
+    return total
+
+
+def irrep_dimension(lam):
+    """The dimension of the irreducible :math:`[\\lambda]` of :math:`S_m` (hook lengths).
+
+    >>> irrep_dimension((3, 2)), irrep_dimension((2, 1, 1))
+    (5, 3)
+    """
+    lam = [x for x in lam if x]
+    conj = [sum(1 for x in lam if x > j) for j in range(lam[0])] if lam else []
+    hooks = 1
+    for i, row in enumerate(lam):
+        for j in range(row):
+            hooks *= row - j + conj[j] - i - 1
+    return math.factorial(sum(lam)) // hooks
+
+
+@lru_cache(maxsize=None)
+def kostka(lam, mu):
+    """The Kostka number :math:`K_{\\lambda\\mu}`: semistandard tableaux of shape λ and content
+    μ, i.e. :math:`\\dim \\mathrm{Fix}_{S_\\mu}[\\lambda]` (Young's rule; Fulton & Harris §4.3).
+    Computed by removing horizontal strips.
+
+    >>> kostka((3, 1), (2, 2)), kostka((2, 2), (2, 1, 1)), kostka((2, 1, 1), (2, 2))
+    (1, 1, 0)
+    """
+    lam = tuple(x for x in lam if x)
+    mu = tuple(x for x in mu if x)
+    if sum(lam) != sum(mu):
+        return 0
+    if not mu:
+        return 1
+    last, rest = mu[-1], mu[:-1]
+    total = 0
+    # remove a horizontal strip of size `last`: nu with lam_{i+1} <= nu_i <= lam_i
+    ranges = [range(max(lam[i + 1] if i + 1 < len(lam) else 0, 0), lam[i] + 1)
+              for i in range(len(lam))]
+    for nu in itertools.product(*ranges):
+        if sum(lam) - sum(nu) == last:
+            total += kostka(tuple(nu), rest)
+    return total
+
+
+# ---------------------------------------------------------------------------- irreducibles
+_TAILS = [(), (1,), (2,), (1, 1)]
+
+
+def big_dimension(tail, n):
+    """dim :math:`[n-|\\nu|, \\nu]` of :math:`S_n` for the tails ν = (), (1), (2), (1, 1), as a
+    polynomial in n (hook length formula).
+
+    >>> n = sympy.Symbol("n")
+    >>> [sympy.factor(big_dimension(t, n)) for t in [(), (1,), (2,), (1, 1)]]
+    [1, n - 1, n*(n - 3)/2, (n - 2)*(n - 1)/2]
+    """
+    return {(): sympy.Integer(1), (1,): n - 1, (2,): n * (n - 3) / 2,
+            (1, 1): (n - 1) * (n - 2) / 2}[tuple(tail)]
+
+
+def _size_text(e):
+    return str(sympy.expand(e)).replace(" ", "")
+
+
+@dataclass(frozen=True)
+class Irrep:
+    r"""An irreducible :math:`[n-|\nu|,\nu]\otimes\rho_1\otimes\cdots` of
+    :math:`H = S_n\times\prod_j S_{m_j}`: ``tail`` is ν, ``small`` the partitions
+    :math:`\rho_j` of the small factors, ``n`` the big block size (sympy, in k)."""
+    tail: tuple
+    small: tuple
+    n: sympy.Expr
+
+    @property
+    def partition(self):
+        """The big partition with a symbolic first part, e.g. ``(k - 3, 1, 1)``."""
+        return (sympy.expand(self.n - sum(self.tail)),) + tuple(self.tail)
+
+    @property
+    def label(self):
+        big = "[" + ",".join(_size_text(x) for x in self.partition) + "]"
+        return "⊗".join([big] + ["[" + ",".join(map(str, p)) + "]" for p in self.small])
+
+    @property
+    def latex(self):
+        big = "[" + ",".join(_size_text(x) for x in self.partition) + "]"
+        return r" \otimes ".join([big] + ["[" + ",".join(map(str, p)) + "]"
+                                         for p in self.small])
+
+    @property
+    def dimension(self):
+        """dim of the irreducible (a polynomial in k)."""
+        d = big_dimension(self.tail, self.n)
+        for p in self.small:
+            d = d * irrep_dimension(p)
+        return sympy.factor(sympy.expand(d))
+
+    def __str__(self):
+        return self.label
+
+
+@dataclass
+class IsotypicComponent:
+    r"""One isotypic component of :math:`M(k,k)`: the irreducible, the number of copies
+    (= the size of its Hessian block) and the exact basis data of one vector per copy:
+    ``embed[a]`` lists the coordinates (of the coordinate system of the layout) that make up
+    orbit ``a`` of the intermediate group, ``weights[a]`` the Frobenius weight of that orbit
+    (sympy, in k), ``U`` the rational coefficient matrix (orbits × copies) and ``scaled``
+    whether the basis is :math:`E D_E^{-1} U` (an orthogonal complement was taken) or
+    :math:`E U`."""
+    irrep: Irrep
+    copies: int
+    embed: list = field(repr=False)
+    weights: list = field(repr=False)
+    U: list = field(repr=False)
+    scaled: bool = field(repr=False, default=False)
+
+    @property
+    def label(self):
+        return self.irrep.label
+
+    @property
+    def dimension(self):
+        """Dimension of the irreducible (polynomial in k)."""
+        return self.irrep.dimension
+
+    @property
+    def multiplicity(self):
+        """Each eigenvalue of this block occurs ``dimension`` times in the full Hessian."""
+        return self.irrep.dimension
+
+
+class _Layout:
+    """The combinatorics at one concrete k: a coordinate system (the orbits of a subgroup
+    ``K0 ⊂ H``: ``K0 = S_{n-2}`` for the generic layout, the trivial group for the dense one),
+    the embedding of Fix(H) and the isotypic components."""
+
+    def __init__(self, dec, kk, mode):
+        H = dec.H
+        self.H, self.dec, self.kk, self.mode = H, dec, kk, mode
+        Hc = H.at(kk)
+        rows = [list(map(int, r)) for r in Hc.row_ranges()]
+        self.big_block = dec.big_block
+        big = rows[dec.big_block]
+        self.big_idx = big
+        self.p, self.q = big[-2], big[-1]
+        self.small = [(rows[j], len(rows[j])) for j in dec.small_blocks]
+        # partitions (block id per index) of the groups that occur
+        self.blk_H = _partition(kk, [r for r in rows])
+        if mode == "generic":
+            self.blk_K = _partition(kk, [big[:-2]])
+        else:
+            self.blk_K = _partition(kk, [])
+        self._coordinates()
+        # Fix(H) parameters per coordinate
+        T = FixedSpace(H).template(kk)
+        sym_index = {p.symbol: i for i, p in enumerate(FixedSpace(H).params)}
+        self.h_of = []
+        for ents in self.entries:
+            s = {T[i, j] for (i, j) in ents}
+            if len(s) != 1:   # pragma: no cover - a structural bug
+                raise AssertionError("a K-orbit meets two H-orbits")
+            self.h_of.append(sym_index[s.pop()])
+        self.n_h = len(sym_index)
+
+    # -------------------------------------------------------------- coordinates
+    def _coordinates(self):
+        kk = self.kk
+        if self.mode == "dense":
+            self.entries = [[(i, j)] for i in range(kk) for j in range(kk)]
+            self.weights = [sympy.Integer(1)] * len(self.entries)
+        else:
+            Ksp = self.dec.k_spec
+            FK = FixedSpace(Ksp)
+            TK = FK.template(kk)
+            s0 = len(self.big_idx) - 2
+            rest = sorted(set(range(kk)) - set(self.big_idx[:s0]))
+            sigma = list(self.big_idx[:s0]) + rest
+            ents = {p.symbol: [] for p in FK.params}
+            for (i, j), s in np.ndenumerate(TK):
+                ents[s].append((sigma[i], sigma[j]))
+            self.entries = [ents[p.symbol] for p in FK.params]
+            self.weights = list(FK.weights)
+        self.index = {}
+        for c, ents in enumerate(self.entries):
+            labs = {_label(self.blk_K, i, j) for (i, j) in ents}
+            if len(labs) != 1:   # pragma: no cover - a structural bug
+                raise AssertionError("a K-parameter is not one K-orbit")
+            self.index[labs.pop()] = c
+        self.rep = [ents[0] for ents in self.entries]
+
+    def orbits(self, blk):
+        """The orbits of the group with partition ``blk`` (⊇ K0), as lists of coordinates."""
+        out, where = [], {}
+        for c, (i, j) in enumerate(self.rep):
+            lab = _label(blk, i, j)
+            if lab not in where:
+                where[lab] = len(out)
+                out.append([])
+            out[where[lab]].append(c)
+        return out
+
+    def act(self, perm, orbits, blk):
+        """A point permutation (normalising the group) as a permutation of its orbits."""
+        where = {}
+        for a, cs in enumerate(orbits):
+            for c in cs:
+                where[c] = a
+        out = []
+        for cs in orbits:
+            i, j = self.rep[cs[0]]
+            lab = _label(self.blk_K, perm[i], perm[j])
+            out.append(where[self.index[lab]])
+        return out
+
+    # -------------------------------------------------------------- components
+    def components(self, n_expr):
+        kk = self.kk
+        big = self.big_idx
+        blk_n = _partition(kk, [big])
+        blk_a = _partition(kk, [[x for x in big if x != self.q]])      # Stab(q)
+        blk_b = _partition(kk, [[x for x in big if x != self.p]])      # Stab(p)
+        O_n, O_a, O_b = self.orbits(blk_n), self.orbits(blk_a), self.orbits(blk_b)
+        O_K = [[c] for c in range(len(self.entries))]
+        tau = list(range(kk))
+        tau[self.p], tau[self.q] = self.q, self.p
+        out = []
+        smalls = list(itertools.product(*[list(partitions(m)) for _, m in self.small]))
+        for tail in _TAILS:
+            for rho in smalls:
+                if tail == ():
+                    orbs, blk, orth, sign = O_n, blk_n, [], None
+                elif tail == (1,):
+                    orbs, blk, orth, sign = O_a, blk_a, [O_n], None
+                else:
+                    orbs, blk, orth = O_K, self.blk_K, [O_a, O_b]
+                    sign = 1 if tail == (2,) else -1
+                rows = []
+                m = len(orbs)
+                # orthogonality to the fixed space of a bigger group, in u = D y coordinates:
+                # the sum of u over the orbits inside each of its orbits vanishes
+                for big_orbs in orth:
+                    for bo in big_orbs:
+                        bs = set(bo)
+                        rows.append([1 if set(o) <= bs else 0 for o in orbs])
+                if sign is not None:
+                    t = self.act(tau, orbs, blk)
+                    for a in range(m):
+                        r = [0] * m
+                        r[a] += 1
+                        r[t[a]] -= sign
+                        rows.append(r)
+                for (idx, msz), mu in zip(self.small, rho):
+                    rows += self._small_rows(idx, msz, mu, orbs, blk)
+                U = _nullspace(rows, m)
+                comp = IsotypicComponent(
+                    Irrep(tail, tuple(rho), n_expr), len(U[0]) if U and U[0] else 0,
+                    embed=orbs, weights=[sympy.expand(sum(self.weights[c] for c in o))
+                                         for o in orbs],
+                    U=U, scaled=bool(orth))
+                out.append(comp)
+        return out
+
+    def _small_rows(self, idx, m, mu, orbs, blk):
+        rows = []
+        size = len(orbs)
+        # invariance under the Young subgroup S_mu (adjacent transpositions in each chunk)
+        start = 0
+        for part in mu:
+            for t in range(start, start + part - 1):
+                perm = list(range(self.kk))
+                perm[idx[t]], perm[idx[t + 1]] = idx[t + 1], idx[t]
+                img = self.act(perm, orbs, blk)
+                for a in range(size):
+                    r = [0] * size
+                    r[a] += 1
+                    r[img[a]] -= 1
+                    rows.append(r)
+            start += part
+        # the character projector: (I - P_mu) u = 0
+        f = irrep_dimension(mu)
+        P = [[Fraction(0)] * size for _ in range(size)]
+        for g in itertools.permutations(range(m)):
+            chi = character(mu, _cycle_type(g))
+            if chi == 0:
+                continue
+            perm = list(range(self.kk))
+            for s, t in enumerate(g):
+                perm[idx[s]] = idx[t]
+            img = self.act(perm, orbs, blk)
+            for a in range(size):
+                P[img[a]][a] += Fraction(f * chi, math.factorial(m))
+        for a in range(size):
+            rows.append([(1 if a == b else 0) - P[a][b] for b in range(size)])
+        return rows
+
+
+def _cycle_type(g):
+    seen, out = set(), []
+    for s in range(len(g)):
+        if s in seen:
+            continue
+        ln, t = 0, s
+        while t not in seen:
+            seen.add(t)
+            t = g[t]
+            ln += 1
+        out.append(ln)
+    return tuple(sorted(out, reverse=True))
+
+
+def _partition(kk, blocks):
+    """Block id per point: the given blocks, every other point a singleton."""
+    blk = list(range(kk))
+    for b in blocks:
+        for x in b:
+            blk[x] = kk + min(b)
+    return blk
+
+
+def _label(blk, i, j):
+    """The orbit of entry (i, j) under the Young group with partition ``blk`` acting by the
+    same permutation on rows and columns."""
+    if blk[i] == blk[j]:
+        return (blk[i], blk[j], i == j)
+    return (blk[i], blk[j], None)
+
+
+def _nullspace(rows, m):
+    """A rational basis (columns, as an m × r list of Fractions with integer columns scaled to
+    coprime integers) of the null space of the given rows."""
+    if not rows:
+        return [[Fraction(int(a == b)) for b in range(m)] for a in range(m)]
+    M = sympy.Matrix([[sympy.Rational(Fraction(x).numerator, Fraction(x).denominator)
+                       for x in r] for r in rows])
+    basis = M.nullspace()
+    cols = []
+    for v in basis:
+        den = math.lcm(*[int(sympy.Rational(x).q) for x in v])
+        v = [int(sympy.Rational(x) * den) for x in v]
+        g = math.gcd(*v) or 1
+        cols.append([Fraction(x // g) for x in v])
+    if not cols:
+        return [[] for _ in range(m)]
+    return [[cols[c][a] for c in range(len(cols))] for a in range(m)]
+
+
+# ---------------------------------------------------------------------------- the decomposition
+class IsotypicDecomposition:
+    r"""The isotypic decomposition of :math:`M(k,k)` under a Young-type ``H`` (symbolic k).
+
+    ``components`` lists, per irreducible :math:`[\lambda]\otimes\rho` that occurs, the number
+    of copies and the dimension (a polynomial in k); :meth:`layout` gives the exact basis data
+    at a concrete size (used by :func:`symcrit.spectrum.hessian_blocks`).
+    """
+
+    def __init__(self, H):
+        if not isinstance(H, YoungIsotropy):
+            H = YoungIsotropy(H)
+        if not H.symbolic:
+            H = YoungIsotropy(H.spec)
+        if H.d != H.k:
+            raise InputError(f"isotropy {H.label}: the isotypic decomposition is implemented "
+                             "for d = k")
+        if H.spec.bare:
+            raise InputError(f"isotropy {H.label}: bare column factors are not supported "
+                             "(only Δ factors, d = k)")
+        sizes = [sympy.expand(s) for s in H.row_sizes[:H.n_delta]]
+        big = [i for i, s in enumerate(sizes) if s.coeff(KSYM) == 1]
+        if len(big) != 1 or any(not sizes[i].is_Integer for i in range(len(sizes))
+                                if i != big[0]):
+            raise InputError(f"isotropy {H.label}: need exactly one Δ block whose size grows "
+                             "with k (like k, k-1, k-2) and blocks of fixed size otherwise")
+        self.H = H
+        self.big_block = big[0]
+        self.small_blocks = [i for i in range(H.n_delta) if i != big[0]]
+        self.n = sizes[big[0]]
+        self.c = int(sympy.expand(KSYM - self.n))          # k = n + c
+        self.k_spec = f"ΔS_{{k-{self.c + 2}}}"
+        self.small_sizes = [int(sizes[i]) for i in self.small_blocks]
+        self._layouts = {}
+        lay = self.layout(None)
+        self.components = [c for c in lay.comps if c.copies]
+        total = sympy.expand(sum(c.copies * c.irrep.dimension for c in self.components))
+        if sympy.expand(total - KSYM ** 2) != 0:   # pragma: no cover - a structural bug
+            raise AssertionError(f"dimensions add up to {total}, not k^2")
+
+    # -------------------------------------------------------------- layouts
+    @property
+    def generic_k_min(self):
+        """Blocks by the generic layout (``K = S_{n-2}``) need real k > this (K's block size
+        n-2 > 1, so that every Frobenius weight is positive)."""
+        return self.c + 3
+
+    def layout(self, k):
+        """The combinatorial data for k (``None``: the generic layout, valid for real
+        k > :attr:`generic_k_min`; an integer k at or below it: the dense layout at that k)."""
+        if k is None or not (_is_integer(k) and int(k) <= self.generic_k_min):
+            key = None
+        else:
+            key = int(k)
+        if key not in self._layouts:
+            if key is None:
+                lay = _Layout(self, self.c + 7, "generic")
+            else:
+                lay = _Layout(self, key, "dense")
+            lay.comps = lay.components(self.n)
+            self._layouts[key] = lay
+        return self._layouts[key]
+
+    # -------------------------------------------------------------- display
+    def __iter__(self):
+        return iter(self.components)
+
+    def __len__(self):
+        return len(self.components)
+
+    def __repr__(self):
+        return f"IsotypicDecomposition({self.H.label!r}: {self.latex(plain=True)})"
+
+    def __str__(self):
+        lines = [f"M(k, k) under {self.H.label} (big factor S_n, n = {_size_text(self.n)}"
+                 + (", small factors " + ", ".join(f"S_{m}" for m in self.small_sizes)
+                    if self.small_sizes else "") + "):",
+                 f"  {'irrep':<{self._w}} copies  dimension"]
+        for c in self.components:
+            lines.append(f"  {c.label:<{self._w}} {c.copies:>6d}  {c.dimension}")
+        lines.append(f"  total dimension {sympy.expand(KSYM ** 2)}")
+        return "\n".join(lines)
+
+    @property
+    def _w(self):
+        return max(12, max(len(c.label) for c in self.components))
+
+    def latex(self, plain=False):
+        r"""The decomposition as LaTeX (``plain``: unicode text)."""
+        parts = []
+        for c in self.components:
+            lab = c.label if plain else c.irrep.latex
+            sep = " " if plain else r"\,"
+            parts.append(lab if c.copies == 1 else f"{c.copies}{sep}{lab}")
+        if plain:
+            return "M(k,k) ≅ " + " ⊕ ".join(parts)
+        return r"M(k,k) \cong " + r" \oplus ".join(parts)
+
+    def latex_table(self):
+        r"""A LaTeX table: irreducible, copies, dimension."""
+        rows = [rf"{c.irrep.latex} & {c.copies} & {sympy.latex(c.dimension)} \\"
+                for c in self.components]
+        return ("\\begin{array}{lrl}\n\\text{irrep} & \\text{copies} & \\dim \\\\\n\\hline\n"
+                + "\n".join(rows) + "\n\\end{array}")
+
+    def _repr_latex_(self):
+        return f"${self.latex()}$"
+
+    def to_json(self):
+        return {"isotropy": self.H.label, "n": _size_text(self.n),
+                "small_factors": [f"S_{m}" for m in self.small_sizes],
+                "components": [{"irrep": c.label, "latex": c.irrep.latex, "copies": c.copies,
+                                "dimension": str(c.dimension)} for c in self.components],
+                "total_dimension": str(sympy.expand(KSYM ** 2)),
+                "latex": self.latex()}
+
+
+def _is_integer(k):
+    try:
+        return int(k) == k
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+@lru_cache(maxsize=None)
+def _cached(spec):
+    return IsotypicDecomposition(YoungIsotropy(spec))
+
+
+def isotypic_decomposition(H):
+    """The (cached) :class:`IsotypicDecomposition` of a Young-type isotropy group."""
+    if isinstance(H, YoungIsotropy):
+        return _cached(H.spec)
+    return _cached(YoungIsotropy(H).spec)
