@@ -1,0 +1,94 @@
+"""``symcrit series FAMILY --order N [--dps D] [--verify] [--latex] [--json]``: the Puiseux
+series in k^(-1/2) of a family's coordinates, loss and Hessian eigenvalues."""
+from __future__ import annotations
+
+import mpmath
+
+from ..critical.families import get_family
+from ..errors import InputError
+from ..series.family import family_series
+from .common import dump_json, parse_value
+
+
+def add_parser(sub):
+    p = sub.add_parser("series", help="series in k^(-1/2) of a family (coordinates, loss, "
+                                      "eigenvalues)",
+                       description="Expand a family's critical point, its loss and the "
+                                   "distinct eigenvalues of its Hessian as series in "
+                                   "eps = k^(-1/2) (leading powers by dominant balance, "
+                                   "coefficients by order-by-order lifting), and check the "
+                                   "truncated series against refined points at large k.")
+    p.add_argument("family", help="family name (see `symcrit families`)")
+    p.add_argument("--order", type=int, default=8, help="terms per series (1 to 30)")
+    p.add_argument("--dps", type=int, default=30, help="working digits (20 to 200)")
+    p.add_argument("--no-eigenvalues", action="store_true", help="skip the eigenvalues")
+    p.add_argument("--verify", action="store_true",
+                   help="print the truncation errors against refined points at k = 10^4 "
+                        "... 10^12")
+    p.add_argument("--check", nargs=3, metavar=("NAME", "EXPONENT", "VALUE"),
+                   help="check a coefficient (e.g. from a paper): NAME a parameter, L, or an "
+                        "eigenvalue label; EXPONENT the power of k such as -3/2; VALUE a "
+                        "decimal number")
+    p.add_argument("--latex", action="store_true", help="print LaTeX")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run)
+    return p
+
+
+def _check_args(args):
+    if not 1 <= args.order <= 30:
+        raise InputError(f"--order must be between 1 and 30, got {args.order}")
+    if not 20 <= args.dps <= 200:
+        raise InputError(f"--dps must be between 20 and 200, got {args.dps}")
+    if args.check:
+        name, exponent, value = args.check
+        from fractions import Fraction
+        import re
+        if not re.fullmatch(r"[+-]?\d+(/\d+)?", exponent.strip()):
+            raise InputError(f"--check: bad exponent {exponent!r} (use e.g. -1 or -3/2)")
+        parse_value(value.lstrip("-"))         # a decimal, never an expression
+        return name, Fraction(exponent.strip()), value.strip()
+    return None
+
+
+def run(args):
+    check = _check_args(args)
+    fam = get_family(args.family)
+    S = family_series(fam, order=args.order, dps=args.dps,
+                      eigenvalues=not args.no_eigenvalues)
+    rows = S.verify() if args.verify else None
+    checked = None
+    if check:
+        name, q, value = check
+        with mpmath.workdps(args.dps):
+            ok, val, diff = S.check(name, q, mpmath.mpf(value), digits=min(args.dps - 10,
+                                                                             len(value) - 3))
+        checked = {"name": name, "exponent": str(q), "value": value, "agrees": ok,
+                   "computed": mpmath.nstr(val, args.dps - 10),
+                   "difference": mpmath.nstr(diff, 5)}
+    if args.json:
+        out = S.to_json(digits=args.dps - 10)
+        if rows is not None:
+            out["verification"] = [
+                {"k": str(k), "order": N, "coordinate_error": mpmath.nstr(e1, 5),
+                 "loss_error": mpmath.nstr(e2, 5),
+                 "eigenvalue_error": None if e3 is None else mpmath.nstr(e3, 5)}
+                for k, N, e1, e2, e3 in rows]
+        if checked:
+            out["check"] = checked
+        out["seconds"] = {str(key): f"{t:.3f}" for key, t in S.timings}
+        dump_json(out)
+        return 0
+    if args.latex:
+        print(S.latex())
+    else:
+        print(S)
+    if rows is not None:
+        print("truncation error against refined points (max over coordinates; loss; "
+              "eigenvalues relative to max(1,|λ|)):")
+        print(S.verify_table(rows))
+    if checked:
+        print(f"check {checked['name']} k^({checked['exponent']}): "
+              f"{'AGREES' if checked['agrees'] else 'DISAGREES'} (computed "
+              f"{checked['computed']}, difference {checked['difference']})")
+    return 0
