@@ -13,7 +13,7 @@ import math
 import mpmath
 
 from ..critical.families import get_family
-from ..errors import InputError
+from ..errors import InputError, SymcritError
 from .common import dec, dump_json, k_json, parse_k, progress
 from .critical import check_dps
 
@@ -154,8 +154,16 @@ def run(args):
                 p, lim = law
                 limtxt = "" if lim is None else f", x_∞ ≈ {mpmath.nstr(lim, 10)}"
                 print(f"  {n}: p ≈ {p:.4f}{limtxt}")
-    print("\nseries in k^(-1/2) with exact coefficients: `symcrit series "
-          f"{fam.name} --order N`")
+    try:
+        from ..series.family import family_series
+        S = family_series(fam, order=4, dps=30)
+        print("\nseries in k^(-1/2) (order-by-order lifting; ~(...): closed form identified "
+              "by PSLQ, not derived):")
+        print("\n".join(str(S).splitlines()[1:]))
+        print(f"more terms, eigenvalues and the check against refined points: "
+              f"`symcrit series {fam.name} --order 12 --verify`")
+    except (ImportError, SymcritError) as exc:      # a family whose series is not regular
+        print(f"\nseries in k^(-1/2): not available for {fam.name} ({exc})")
     return 0
 
 
