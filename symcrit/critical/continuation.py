@@ -78,11 +78,14 @@ def newton_at(R, x, k, d=None, maxsteps=12, tol=None):
 
 
 def follow(cp, k_end, d=None, dps=30, step=None, min_step=1e-7, max_step=None,
-           record=None, progress=None, max_points=100000):
+           record=None, progress=None, max_points=100000, track_dps=None):
     """Follow the critical point ``cp`` (a CriticalPoint) from ``cp.k`` to ``k_end``.
 
     ``record``: an iterable of k values at which to store refined points (default: the
-    end point only; the start is always stored).  Returns a :class:`Branch`.
+    end point only; the start is always stored).  The branch is tracked at ``track_dps``
+    digits (default ``min(dps, 25)``, plus guard digits for large k) and each recorded
+    point is refined to ``dps`` digits by Newton's method from the tracked one (which
+    doubles the digits per step).  Returns a :class:`Branch`.
     """
     if not isinstance(cp, CriticalPoint):
         raise InputError("follow() starts from a CriticalPoint (see refine)")
@@ -95,9 +98,10 @@ def follow(cp, k_end, d=None, dps=30, step=None, min_step=1e-7, max_step=None,
     s0, s1 = math.log(float(k0)), math.log(float(k_end))
     direction = 1 if s1 >= s0 else -1
     span = abs(s1 - s0)
-    h = step if step is not None else min(0.05, span / 4 if span else 0.05)
-    hmax = max_step if max_step is not None else max(0.5, span / 20)
-    work = dps + guard_digits(max(float(k0), float(k_end)))
+    h = step if step is not None else min(0.25, span / 4 if span else 0.25)
+    hmax = max_step if max_step is not None else max(1.0, span / 10)
+    track = min(int(dps), 25) if track_dps is None else int(track_dps)
+    work = track + guard_digits(max(float(k0), float(k_end)))
     branch = Branch(isotropy=R.H.label, points=[cp])
     targets = [t for t in record if (float(t) - float(k0)) * direction > 0]
     with workdps(work):

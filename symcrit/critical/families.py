@@ -109,19 +109,31 @@ class Family:
                     progress(p)
             return out
         seed = self._seed_point(dps)
+        known = self._cache.setdefault(("points", dps), {_key(self.seed_k): seed})
         found = {}
         up = sorted({k for k in ks if float(k) >= self.seed_k}, key=float)
         down = sorted({k for k in ks if float(k) < self.seed_k}, key=float, reverse=True)
-        for group in (up, down):
+        for group, sign in ((up, 1), (down, -1)):
+            group = [k for k in group if _key(k) not in known]
             if not group:
                 continue
-            br = follow(seed, group[-1], dps=dps, record=group, progress=progress)
+            # start from the known point nearest to the group, on the seed's side of it
+            side = [p for p in known.values()
+                    if sign * (float(p.k) - float(group[0])) <= 0
+                    and sign * (float(p.k) - self.seed_k) >= 0]
+            start = max(side, key=lambda p: sign * float(p.k)) if side else seed
+            br = follow(start, group[-1], dps=dps, record=group, progress=progress)
             if br.status != "reached":
                 raise ConvergenceError(f"family {self.name}: {br.message}")
             for p in br.points[1:]:
                 found[_key(p.k)] = p
-        if any(float(k) == self.seed_k for k in ks):
-            found.setdefault(_key(self.seed_k), seed)
+        for k in ks:
+            if _key(k) in known and _key(k) not in found:
+                found[_key(k)] = known[_key(k)]
+                if progress:
+                    progress(known[_key(k)])
+        if len(known) < 10000:
+            known.update(found)
         out = []
         for k in ks:
             p = found[_key(k)]
