@@ -416,8 +416,28 @@ def _sym_data(c):
 def _assemble(ns, base, vals, n, order, numeric=False):
     """Sum the pair types: ``L = base + Σ w K(g)`` (``w g/2`` for identical rows), and the
     gradient and Hessian from the kernel pull-backs, vectorised over the pair types."""
-    conv = (lambda xs: [x if _native(x, ns) else ns.convert(x) for x in xs]) if numeric \
-        else (lambda xs: list(xs))
+    if numeric:
+        native = _native_type(ns)
+        if native is not None:          # fast path: one type check per value, and the
+            ints = {}                       # integer constants converted once per call
+
+            def conv(xs):
+                out = []
+                for x in xs:
+                    if type(x) is native:
+                        out.append(x)
+                    elif type(x) is int:
+                        c = ints.get(x)
+                        if c is None:
+                            c = ints[x] = ns.convert(x)
+                        out.append(c)
+                    else:
+                        out.append(ns.convert(x))
+                return out
+        else:
+            conv = lambda xs: [x if _native(x, ns) else ns.convert(x) for x in xs]
+    else:
+        conv = lambda xs: list(xs)
     kern = [v for v in vals if not v["identical"]]
     ident = [v for v in vals if v["identical"]]
     dt = float if ns.dtype is float else object
@@ -522,6 +542,18 @@ def _assemble_sparse(ns, kern, ident, guu, gvv, guv, w, n, order, conv, arr, dt)
     if order < 2:
         return grad, None
     return grad, Hm
+
+
+def _native_type(ns):
+    """The one Python type of the number system's scalars (None: no single type)."""
+    name = getattr(ns, "name", None)
+    if name == "arb":
+        from flint import arb
+        return arb
+    if name == "mpmath":
+        import mpmath
+        return mpmath.mpf
+    return None
 
 
 def _native(x, ns):

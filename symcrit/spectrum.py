@@ -197,6 +197,11 @@ def _row_norms2(F, xi, k, ns):
     return out
 
 
+@lru_cache(maxsize=None)
+def _fixed_space(spec):
+    return FixedSpace(YoungIsotropy(spec))
+
+
 def _prepare_point(H, xi, k, d, ns):
     """Validate the input (ξ or a matrix W in Fix(H)) and return (H, dec, ξ, k)."""
     if not isinstance(H, YoungIsotropy):
@@ -209,7 +214,7 @@ def _prepare_point(H, xi, k, d, ns):
     if d is not None and (k is None or d != k):
         raise InputError(f"the spectrum by isotypic blocks is implemented for d = k "
                          f"(got k = {k}, d = {d})")
-    F = FixedSpace(dec.H)
+    F = _fixed_space(dec.H.spec)
     W = None
     if isinstance(xi, mpmath.matrix):
         W = np.array(xi.tolist(), dtype=object)

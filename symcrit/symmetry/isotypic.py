@@ -65,7 +65,7 @@ import itertools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import sympy
@@ -196,23 +196,23 @@ class Irrep:
     small: tuple
     n: sympy.Expr
 
-    @property
+    @cached_property
     def partition(self):
         """The big partition with a symbolic first part, e.g. ``(k - 3, 1, 1)``."""
         return (sympy.expand(self.n - sum(self.tail)),) + tuple(self.tail)
 
-    @property
+    @cached_property
     def label(self):
         big = "[" + ",".join(_size_text(x) for x in self.partition) + "]"
         return "⊗".join([big] + ["[" + ",".join(map(str, p)) + "]" for p in self.small])
 
-    @property
+    @cached_property
     def latex(self):
         big = "[" + ",".join(_size_text(x) for x in self.partition) + "]"
         return r" \otimes ".join([big] + ["[" + ",".join(map(str, p)) + "]"
                                          for p in self.small])
 
-    @property
+    @cached_property
     def dimension(self):
         """dim of the irreducible (a polynomial in k)."""
         d = big_dimension(self.tail, self.n)

@@ -1,0 +1,149 @@
+"""``symcrit certify FAMILY --k K [--dps D] [--json] [--out FILE]``: rigorous (Arb)
+certificates that a family's critical point exists, is unique in a box, and is a strict
+local minimum or a saddle of the full loss; ``symcrit certify --verify FILE`` re-checks
+certificate files from their boxes alone.
+
+Statuses: ``minimum``, ``saddle``, ``unverified`` (with the reason).  Exit code 0 whatever
+the statuses (they are results, not errors), except ``--verify``, which exits 1 when a
+file does not verify.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+from ..errors import InputError
+from .common import dump_json, parse_k, progress
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "certify", help="rigorous certificates: critical point exists, minimum or saddle",
+        description="Prove with Arb ball arithmetic (python-flint) that a family's critical "
+                    "point exists and is unique in a small box (Krawczyk test), that the "
+                    "box avoids the non-smooth set, and whether the point is a strict local "
+                    "minimum or a saddle of the full loss (rigorous bounds on every "
+                    "isotypic block of the Hessian).  Near a threshold the answer is "
+                    "'unverified' with the reason.")
+    p.add_argument("family", nargs="?", help="family name (see 'symcrit families')")
+    p.add_argument("--k", help="k: a value (12, 7.5, 10^12) or a range (6:20, 6:10000)")
+    p.add_argument("--dps", type=int, default=30,
+                   help="digits (guard digits growing with log10 k are added; default 30)")
+    p.add_argument("--radius", type=float, default=None,
+                   help="fix the box radius (absolute, every coordinate) instead of the "
+                        "adaptive choice")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--out", help="write the certificate(s) to this JSON file "
+                                 "(one object for one k, a list for several)")
+    p.add_argument("--verify", nargs="+", metavar="FILE",
+                   help="re-check certificate files (recomputed from the box alone)")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args):
+    from ..critical.certify import certify_family, verify_certificate
+    if args.verify:
+        return _verify(args, verify_certificate)
+    if not args.family:
+        raise InputError("give a family (e.g. 'symcrit certify type-A --k 6:20') or "
+                         "--verify FILE")
+    if args.k is None:
+        raise InputError("give --k (a value such as 12 or a range such as 6:20)")
+    if not 10 <= args.dps <= 2000:
+        raise InputError(f"--dps must be between 10 and 2000, got {args.dps}")
+    if args.radius is not None and not args.radius > 0:
+        raise InputError(f"--radius must be positive, got {args.radius}")
+    from ..critical.families import get_family
+    fam = get_family(args.family)
+    ks = parse_k(args.k)
+    bar = progress(None, total=len(ks), desc=f"certify {fam.name}", enabled=not args.json)
+    if args.radius is not None:
+        from ..critical.certify import certify
+        certs = []
+        for k in ks:
+            certs.append(certify(fam, k, dps=args.dps, radius=args.radius))
+            bar.update(1)
+    else:
+        certs = certify_family(fam, ks, dps=args.dps, progress=lambda c: bar.update(1))
+    bar.close()
+    data = [c.to_json() for c in certs]
+    if args.out:
+        try:
+            with open(args.out, "w") as fh:
+                json.dump(data[0] if len(data) == 1 else data, fh, indent=2,
+                          ensure_ascii=False)
+                fh.write("\n")
+        except OSError as exc:
+            raise InputError(f"cannot write {args.out}: {exc}") from None
+    if args.json:
+        dump_json(data)
+        return 0
+    _table(certs)
+    if args.out:
+        print(f"written to {args.out}")
+    return 0
+
+
+def _table(certs):
+    irreps = []
+    for c in certs:
+        for b in c.blocks:
+            if b.irrep not in irreps:
+                irreps.append(b.irrep)
+    head = f"{'k':>14}  {'status':<10}  {'radius':>9}  " + "  ".join(
+        f"{('λ_min ' + r):>18}" for r in irreps)
+    print(head)
+    notes = []
+    for c in certs:
+        low = {b.irrep: b.lower for b in c.blocks}
+        cells = []
+        for r in irreps:
+            v = low.get(r)
+            cells.append(f"{_fmt(v):>18}")
+        rad = f"{c.radius:.2e}" if c.radii else "-"
+        print(f"{c.k:>14}  {c.status:<10}  {rad:>9}  " + "  ".join(cells))
+        if c.status == "unverified":
+            notes.append(f"k = {c.k}: {c.reason}")
+    for n in notes:
+        print(n)
+    n_min = sum(c.status == "minimum" for c in certs)
+    n_sad = sum(c.status == "saddle" for c in certs)
+    n_unv = len(certs) - n_min - n_sad
+    print(f"{len(certs)} certificate(s): {n_min} minimum, {n_sad} saddle, "
+          f"{n_unv} unverified (Arb, rigorous)")
+
+
+def _fmt(v):
+    if v is None:
+        return "-"
+    from ..critical.certify import _bound_str
+    return _bound_str(v, 6, -1)
+
+
+def _verify(args, verify_certificate):
+    bad = 0
+    results = []
+    for path in args.verify:
+        try:
+            with open(path) as fh:
+                data = json.load(fh)
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(f"cannot read certificate {path}: {exc}") from None
+        items = data if isinstance(data, list) else [data]
+        for item in items:
+            if not isinstance(item, dict):
+                raise InputError(f"{path}: not a symcrit certificate")
+            v = verify_certificate(item)
+            results.append((path, v))
+            bad += not v.verified
+    if args.json:
+        dump_json([dict(v.to_json(), file=path) for path, v in results])
+    else:
+        for path, v in results:
+            mark = "verified" if v.verified else "NOT verified"
+            extra = f": {v.reason}" if v.reason else ""
+            print(f"{path}: k = {v.k}: {mark}, {v.status}{extra}")
+    return 1 if bad else 0
