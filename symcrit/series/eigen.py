@@ -13,6 +13,7 @@ block are the roots in λ of the characteristic polynomial
         = \sum_j p_j(\varepsilon)\,\lambda^j ,
 
 and each branch :math:`\lambda(\varepsilon)` is found by the Newton polygon of ``p`` in ε
+(:mod:`symcrit.series.puiseux`, here with truncated Laurent series as coefficients)
 (the edges give the leading powers, the edge polynomials the leading coefficients), one
 further polygon step for each cluster of equal leading coefficients, and Newton (Hensel)
 lifting of the simple roots (Walker, "Algebraic Curves", 1950, ch. IV).  Since ``A`` and
@@ -39,6 +40,7 @@ from itertools import combinations
 import mpmath
 
 from ..errors import ConvergenceError
+from .puiseux import lower_hull
 
 __all__ = ["charpoly", "eigen_branches", "series_blocks"]
 
@@ -98,20 +100,6 @@ def _val(s):
     return n.val if n.coeffs else None
 
 
-def _lower_hull(pts):
-    """The lower convex hull of points (x, y), sorted by x: its vertices."""
-    hull = []
-    for p in sorted(pts):
-        while len(hull) >= 2:
-            (x1, y1), (x2, y2) = hull[-2], hull[-1]
-            if (y2 - y1) * (p[0] - x1) >= (p[1] - y1) * (x2 - x1):
-                hull.pop()
-            else:
-                break
-        hull.append(p)
-    return hull
-
-
 def _shift(p, sigma, c0, S):
     r"""Coefficients in μ of :math:`p(\varepsilon^\sigma (c_0 + \mu))`."""
     n = len(p) - 1
@@ -169,7 +157,7 @@ def eigen_branches(p, order, depth=0, only_small=False):
         p = p[z:]
         n -= z
     pts = [(j, _val(p[j])) for j in range(n + 1) if _val(p[j]) is not None]
-    hull = _lower_hull(pts)
+    hull = lower_hull(pts)
     tol = mpmath.mpf(10) ** (-(mpmath.mp.dps // 4))
     for (j1, v1), (j2, v2) in zip(hull, hull[1:]):
         slope = mpmath.mpf(v1 - v2) / (j2 - j1)        # λ ~ ε^slope
