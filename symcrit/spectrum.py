@@ -59,7 +59,7 @@ import numpy as np
 import sympy
 
 from .errors import ConvergenceError, InputError, SingularPointError
-from .symmetry.isotypic import isotypic_decomposition
+from .symmetry.isotypic import _is_integer, isotypic_decomposition
 from .symmetry.fixed import FixedSpace
 from .symmetry.spec import K as KSYM
 from .symmetry.young import YoungIsotropy
@@ -105,13 +105,6 @@ def _horner_mp(expr, k):
     for c in P.all_coeffs():
         out = out * k + mpmath.mpf(int(c.p)) / int(c.q)
     return out
-
-
-def _is_integer(k):
-    try:
-        return int(k) == k
-    except (TypeError, ValueError, OverflowError):
-        return False
 
 
 @lru_cache(maxsize=None)

@@ -40,7 +40,7 @@ from itertools import combinations
 import mpmath
 
 from ..errors import ConvergenceError
-from .puiseux import lower_hull
+from .puiseux import cluster_roots, lower_hull
 
 __all__ = ["charpoly", "eigen_branches", "series_blocks"]
 
@@ -125,18 +125,6 @@ def _derivative(p):
     return [p[j] * j for j in range(1, len(p))]
 
 
-def _cluster(roots, tol):
-    groups = []
-    for z in roots:
-        for g in groups:
-            if abs(z - g[0]) <= tol * max(1, abs(g[0])):
-                g[1].append(z)
-                break
-        else:
-            groups.append([z, [z]])
-    return [(mpmath.fsum(g[1]) / len(g[1]), len(g[1])) for g in groups]
-
-
 def eigen_branches(p, order, depth=0, only_small=False):
     r"""The roots :math:`\lambda(\varepsilon)` of :math:`\sum_j p_j(\varepsilon)\lambda^j`
     as series (real branches; ``order`` terms after the leading one are aimed at), by Newton
@@ -174,7 +162,7 @@ def eigen_branches(p, order, depth=0, only_small=False):
         coeffs = [mpmath.mpf(x) for x in reversed(edge)]
         roots = mpmath.polyroots(coeffs, maxsteps=200, extraprec=4 * mpmath.mp.prec) \
             if len(coeffs) > 2 else [-coeffs[1] / coeffs[0]]
-        for c0, m in _cluster(roots, tol):
+        for c0, m in cluster_roots(roots, tol):
             if isinstance(c0, mpmath.mpc):
                 if abs(c0.imag) > tol * max(1, abs(c0)):
                     raise ConvergenceError("complex eigenvalue branch (the pencil is not "

@@ -43,7 +43,7 @@ import sympy
 from ..errors import ConvergenceError, InputError
 
 __all__ = ["NewtonPolygon", "Edge", "PuiseuxSeries", "newton_polygon", "puiseux_branches",
-           "lower_hull"]
+           "lower_hull", "cluster_roots"]
 
 Z = sympy.Symbol("z")
 
@@ -141,21 +141,27 @@ class _Numeric:
         rts = mpmath.polyroots(cs, maxsteps=400, extraprec=4 * mpmath.mp.prec) \
             if len(cs) > 2 else [-cs[1] / cs[0]]
         tol = mpmath.mpf(10) ** (-(mpmath.mp.dps // 4))
-        groups = []
-        for r in rts:
-            for g in groups:
-                if abs(r - g[0]) <= tol * max(1, abs(g[0])):
-                    g[1].append(r)
-                    break
-            else:
-                groups.append([r, [r]])
         out = []
-        for g in groups:
-            r = mpmath.fsum(g[1]) / len(g[1])
+        for r, m in cluster_roots(rts, tol):
             if abs(mpmath.im(r)) <= tol * max(1, abs(r)):
                 r = mpmath.re(r)
-            out.append((r, len(g[1])))
+            out.append((r, m))
         return out
+
+
+def cluster_roots(roots, tol):
+    """Numerical roots grouped when closer than ``tol`` (relative): ``[(mean, count)]``.
+    A root of multiplicity m computed at precision p scatters by about p^(1/m), so ``tol``
+    should be well above that (a quarter of the working digits is used here)."""
+    groups = []
+    for z in roots:
+        for g in groups:
+            if abs(z - g[0]) <= tol * max(1, abs(g[0])):
+                g[1].append(z)
+                break
+        else:
+            groups.append([z, [z]])
+    return [(mpmath.fsum(g[1]) / len(g[1]), len(g[1])) for g in groups]
 
 
 # ----------------------------------------------------------------------------- input
