@@ -48,7 +48,8 @@ from .laurent import LaurentSeries, LaurentSystem
 __all__ = ["FamilySeries", "family_series"]
 
 def _identify(x, digits):
-    r"""A closed form :math:`p + q\pi + r/\pi` (rationals with denominators up to 1000)
+    r"""A closed form :math:`p + q\pi + r/\pi + s/\pi^2 + u\pi^2` (rational
+    coefficients up to 1000)
     matching x to ``digits`` digits, found by integer-relation search (PSLQ, Ferguson &
     Bailey 1992), or None.  Only a candidate: it is labelled *identified*, never derived.
 
@@ -66,7 +67,10 @@ def _identify(x, digits):
     pi = sympy.pi
     with workdps(digits + 5):
         x = +x
-        for basis, syms in (([1], [1]), ([1, mpmath.pi, 1 / mpmath.pi], [1, pi, 1 / pi])):
+        ipi = 1 / mpmath.pi
+        for basis, syms in (([1], [1]), ([1, mpmath.pi, ipi], [1, pi, 1 / pi]),
+                            ([1, mpmath.pi, ipi, ipi ** 2, mpmath.pi ** 2],
+                             [1, pi, 1 / pi, pi ** -2, pi ** 2])):
             try:
                 rel = mpmath.pslq([x] + [mpmath.mpf(b) for b in basis],
                                   tol=mpmath.mpf(10) ** (-(digits - 3)), maxcoeff=1000,
