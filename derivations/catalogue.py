@@ -1,7 +1,7 @@
 """Reproduce the catalogue seeds: search each isotropy at k = 12 without hints, and match
 the critical points found with the families described in the literature.
 
-Run:  python derivations/catalogue.py        (about a minute)
+Run:  python derivations/catalogue.py        (about two minutes)
 
 It prints, per isotropy, every critical point found (loss, parameters), then the seed of
 each catalogue family and the difference from the seed stored in
@@ -26,6 +26,11 @@ RULES = {
     "type-A": ("ΔS_{k-1}", lambda x, L: x[0] > 0.9 and x[4] < -0.5 and L > 1e-8),
     # two defect neurons: the 2x2 diagonal (e) anti-aligned
     "type-A2": ("D(S_{k-2}xS_2)", lambda x, L: x[0] > 0.9 and x[4] < -0.5 and L > 1e-8),
+    # m defect neurons: the m x m diagonal (e) anti-aligned, the defects' weights on the
+    # other targets (c) of the same size as for type-A2
+    **{f"type-A{m}": (f"D(S_{{k-{m}}}xS_{m})",
+                      lambda x, L: x[0] > 0.9 and x[4] < -0.5 and x[2] > 0.14 and L > 1e-8)
+       for m in (3, 4, 5)},
     # a ~ -1, e ~ +1
     "hidden-A": ("ΔS_{k-1}", lambda x, L: x[0] < -0.5 and x[4] > 0.9),
     # a ~ -1, b ~ 0 (small positive)

@@ -239,18 +239,25 @@ class RestrictedLoss:
         back = {v: k for k, v in self._prime.items()}
         ys = [self._prime[x] for x in xs]
         half = sympy.Rational(1, 2)
+        zero = sympy.S.Zero
+
+        def grad(e, vs):
+            # only the variables e involves (a pair type sees the entries of two rows)
+            free = e.free_symbols
+            return [sympy.diff(e, v) if v in free else zero for v in vs]
+
         out = []
         for t in self.pair_types:
-            P = [half * sympy.diff(t.guu, x) for x in xs]
-            AA = [[sympy.diff(p, x) for x in xs] for p in P]
+            P = [half * g for g in grad(t.guu, xs)]
+            AA = [grad(p, xs) for p in P]
             if t.identical:
                 out.append((t, P, None, None, None, AA, None, None))
                 continue
-            Q = [half * sympy.diff(t.gvv, x) for x in xs]
-            BB = [[sympy.diff(q, x) for x in xs] for q in Q]
-            R1 = [sympy.diff(t.guv2, x) for x in xs]
-            R2 = [sympy.diff(t.guv2, y) for y in ys]
-            AB = [[sympy.diff(r, y) for y in ys] for r in R1]
+            Q = [half * g for g in grad(t.gvv, xs)]
+            BB = [grad(q, xs) for q in Q]
+            R1 = grad(t.guv2, xs)
+            R2 = grad(t.guv2, ys)
+            AB = [grad(r, ys) for r in R1]
             R1 = [r.xreplace(back) for r in R1]
             R2 = [r.xreplace(back) for r in R2]
             out.append((t, P, Q, R1, R2, AA, BB, AB))

@@ -123,6 +123,7 @@ def _poly_eval(expr, k, ns):
 
 
 def _check_k(dec, k):
+    from .critical.refine import _fmt_k
     if isinstance(k, bool) or k is None:
         raise InputError("give k (an integer or a real number)")
     try:
@@ -134,11 +135,12 @@ def _check_k(dec, k):
     lo = dec.generic_k_min
     if _is_integer(k):
         if int(k) < dec.H.min_k:
-            raise InputError(f"isotropy {dec.H.label} needs k >= {dec.H.min_k}, got k = {k}")
+            raise InputError(f"isotropy {dec.H.label} needs k >= {dec.H.min_k}, got k = "
+                             f"{_fmt_k(k)}")
     elif not kf > lo:
         raise InputError(f"the spectrum of Fix({dec.H.label}) at non-integer k needs k > {lo} "
                          f"(the subgroup {dec.k_spec} must have a block of size > 1); "
-                         f"got k = {k}")
+                         f"got k = {_fmt_k(k)}")
 
 
 def _as_array(M, ns):
@@ -552,7 +554,10 @@ def spectrum(H, xi, k=None, d=None, dps=30, tol=None, family=None, warn=True):
     r"""The Hessian spectrum at the point ξ of Fix(H) (or a k × k matrix W in Fix(H)), by
     isotypic blocks, at ``dps`` digits (working with extra guard digits for large k).
 
-    Zero eigenvalues: ``|λ| <= tol`` (default :math:`10^{-\lfloor dps/2\rfloor}\max|\lambda|`).
+    Zero eigenvalues: ``|λ| <= tol`` (default :math:`10^{-\lfloor 3 dps/4\rfloor}\max|\lambda|`:
+    the blocks are evaluated with guard digits for large k, so an eigenvalue's error is
+    about :math:`10^{-dps}\max|\lambda|` from the point's own error; a quarter of the digits
+    is kept as margin).
     A point that is not critical gives a :class:`NonCriticalWarning` (the spectrum is still
     that of the Hessian there); a zero row, a point outside Fix(H) or a k too small raise
     :class:`~symcrit.errors.InputError`.
@@ -597,7 +602,7 @@ def spectrum(H, xi, k=None, d=None, dps=30, tol=None, family=None, warn=True):
             e.eigenvalue = +e.eigenvalue
         scale = max([abs(e.eigenvalue) for e in entries] + [mpmath.mpf(0)])
         if tol is None:
-            tol = mpmath.mpf(10) ** (-(int(dps) // 2)) * (scale if scale > 0 else 1)
+            tol = mpmath.mpf(10) ** (-(3 * int(dps) // 4)) * (scale if scale > 0 else 1)
         critical = residual <= _criticality_tol(dps)
         sp = Spectrum(dec.H.label, kk, int(dps), entries, mpmath.mpf(tol), +L, +residual,
                       bool(critical), family, blocks)

@@ -11,8 +11,8 @@ k values and ranges are parsed by a small grammar (never ``eval``):
 [6, 7, 8, 9]
 >>> parse_k("10^12")
 [1000000000000]
->>> parse_k("7.5")
-[mpf('7.5')]
+>>> parse_k("7.5, 7.3")
+[Fraction(15, 2), Fraction(73, 10)]
 >>> with mpmath.workdps(40):
 ...     x = mpmath.mpf(1) / 3
 >>> dec(x, 30)                           # every requested digit is x's own
@@ -28,6 +28,7 @@ import json
 import re
 import sys
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 import mpmath
 
@@ -40,7 +41,9 @@ _POW = re.compile(r"^10\^(\d+)$")
 
 
 def parse_value(text, whole=None):
-    """One k value: an int when it is integral, else an mpmath number."""
+    """One k value: an int when it is integral, else the exact rational the decimal text
+    denotes (a :class:`~fractions.Fraction`: ``7.3`` is 73/10, not the nearest double;
+    every computation converts it at its own working precision, a certificate exactly)."""
     t = text.strip()
     m = _POW.match(t)
     if m:
@@ -54,7 +57,7 @@ def parse_value(text, whole=None):
         raise InputError(f"bad k {t!r}") from None
     if dv == dv.to_integral_value():
         return int(dv)
-    return mpmath.mpf(t)
+    return Fraction(dv)
 
 
 def parse_k(text, max_count=100000):
@@ -94,11 +97,16 @@ def dec(x, digits=20):
         return x.mid().str(digits, radius=False)
     if not isinstance(x, mpmath.mpf):       # convert at enough precision for the digits
         with mpmath.workdps(max(int(digits) + 5, mpmath.mp.dps)):
-            x = mpmath.mpf(x)
+            x = mpmath.mpf(x.numerator) / x.denominator if isinstance(x, Fraction) \
+                else mpmath.mpf(x)
     return mpmath.nstr(x, digits, strip_zeros=True)     # (nstr reads all of x's bits)
 
 
 def k_json(k):
+    """k as text: the integer, or 30 significant digits of a real k."""
+    if isinstance(k, Fraction):
+        with mpmath.workdps(40):
+            k = mpmath.mpf(k.numerator) / k.denominator
     return str(k) if isinstance(k, int) else dec(k, 30)
 
 

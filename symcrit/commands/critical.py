@@ -5,6 +5,7 @@ from __future__ import annotations
 import mpmath
 
 from ..critical.families import get_family
+from ..errors import InputError
 from .common import dec, dump_json, k_json, parse_k, progress
 
 
@@ -23,12 +24,25 @@ def add_parser(sub):
     return p
 
 
+class SpectrumUnavailable:
+    """Stands for the spectrum where it cannot be computed (the reason is kept)."""
+
+    def __init__(self, reason):
+        self.reason = reason
+
+    def __str__(self):
+        return f"Hessian spectrum: not available ({self.reason})"
+
+
 def _spectrum(cp):
     try:
         from ..spectrum import spectrum_of
     except ImportError:     # the spectrum module is optional at this layer
         return None
-    return spectrum_of(cp)
+    try:
+        return spectrum_of(cp)
+    except InputError as exc:   # e.g. real k below the range of the isotypic layout
+        return SpectrumUnavailable(str(exc))
 
 
 def point_json(cp, spec=None, digits=None):
@@ -41,7 +55,10 @@ def point_json(cp, spec=None, digits=None):
     if cp.checks:
         out["full_space_check"] = {k: dec(v, 5 if "gradient" in k else digits)
                                    for k, v in cp.checks.items()}
-    if spec is not None:
+    if isinstance(spec, SpectrumUnavailable):
+        out["spectrum"] = out["index"] = out["kind"] = None
+        out["spectrum_note"] = spec.reason
+    elif spec is not None:
         js = spec.to_json()
         out["spectrum"] = js.get("spectrum", js) if isinstance(js, dict) else js
         out["index"] = js["index"]
@@ -90,6 +107,7 @@ def run(args):
         return 0
     head = f"{'k':>14s} {'loss':>24s} {'residual':>10s} {'|grad L|':>10s}"
     has_spec = any(s is not None for _, s in rows)
+    notes = []
     if has_spec:
         head += f" {'index':>8s}  kind"
     print(f"family {fam.name} ({fam.isotropy}), {args.dps} digits")
@@ -97,8 +115,13 @@ def run(args):
     for cp, spec in rows:
         line = (f"{k_json(cp.k):>14s} {mpmath.nstr(cp.loss, 18):>24s} "
                 f"{mpmath.nstr(cp.residual, 2):>10s} {mpmath.nstr(cp.gradient_norm, 2):>10s}")
-        if spec is not None:
+        if isinstance(spec, SpectrumUnavailable):
+            line += f" {'-':>8}  - (spectrum not available)"
+            notes.append(f"k = {k_json(cp.k)}: {spec.reason}")
+        elif spec is not None:
             idx = spec.index
             line += f" {idx if isinstance(idx, int) else mpmath.nstr(idx, 6):>8}  {spec.kind}"
         print(line)
+    for n in notes:
+        print(f"  note: {n}")
     return 0

@@ -15,7 +15,7 @@ import mpmath
 from ..critical.families import get_family
 from ..errors import InputError, SymcritError
 from .common import dec, dump_json, k_json, parse_k, progress
-from .critical import check_dps
+from .critical import SpectrumUnavailable, _spectrum, check_dps
 
 
 def add_parser(sub):
@@ -83,13 +83,13 @@ def run(args):
     bar = progress(range(len(ks) + len(large)), desc=f"report {fam.name}", enabled=not quiet)
     pts = fam.points(ks, dps=args.dps, progress=lambda p: bar.update(1))
     rows = []
-    for cp in pts:
+    for k, cp in zip(ks, pts):
         row = {"cp": cp, "spec": None, "cert": None}
         if spectrum_of is not None:
-            row["spec"] = spectrum_of(cp)
-        if certify is not None and isinstance(cp.k, int):
-            try:
-                row["cert"] = certify(fam, cp.k, dps=args.dps)
+            row["spec"] = _spectrum(cp)
+        if certify is not None:
+            try:               # k as parsed (exact), not the rounded cp.k
+                row["cert"] = certify(fam, k, dps=args.dps)
             except Exception as exc:          # a failed certificate is reported, not fatal
                 row["cert"] = exc
         rows.append(row)
@@ -128,7 +128,11 @@ def run(args):
                 f"{'-' if full is None else f'{full:.1e}':>14s}")
         if spectrum_of:
             s = r["spec"]
-            line += f" {s.index:>6d} {s.kind:>10s}"
+            if isinstance(s, SpectrumUnavailable):
+                line += f" {'-':>6s} {'-':>10s}"
+            else:
+                idx = s.index if isinstance(s.index, int) else mpmath.nstr(s.index, 4)
+                line += f" {idx:>6} {s.kind:>10s}"
         if certify:
             c = r["cert"]
             line += "  " + (f"error: {c}" if isinstance(c, Exception) else _cert_text(c))

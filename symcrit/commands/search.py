@@ -6,8 +6,8 @@ import mpmath
 
 from ..critical.search import search
 from ..errors import InputError
-from .common import dec, dump_json, parse_k, progress
-from .critical import _spectrum, check_dps, point_json
+from .common import dec, dump_json, k_json, parse_k, progress
+from .critical import SpectrumUnavailable, _spectrum, check_dps, point_json
 
 
 def add_parser(sub):
@@ -43,13 +43,14 @@ def run(args):
     if not pts:
         print("no critical points found")
         return 0
-    print(f"{len(pts)} critical points in Fix({pts[0].isotropy}) at k = {k}:")
+    print(f"{len(pts)} critical points in Fix({pts[0].isotropy}) at k = {k_json(k)}:")
     names = pts[0].names
     head = f"{'loss':>20s} {'index':>6s} {'kind':>10s}  " + " ".join(f"{n:>11s}" for n in names)
     print(head)
     for cp, s in zip(pts, specs):
-        idx = "" if s is None else str(s.index)
-        kind = "" if s is None else s.kind
+        ok = s is not None and not isinstance(s, SpectrumUnavailable)
+        idx = str(s.index) if ok else "-"
+        kind = s.kind if ok else "-"
         print(f"{mpmath.nstr(cp.loss, 12):>20s} {idx:>6s} {kind:>10s}  "
               + " ".join(f"{mpmath.nstr(x, 6):>11s}" for x in cp.xi))
     return 0

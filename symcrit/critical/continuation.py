@@ -28,9 +28,12 @@ import mpmath
 from ..errors import ConvergenceError, InputError
 from ..restricted import restricted_loss
 from ..systems import workdps
-from .refine import CriticalPoint, guard_digits, refine
+from .refine import CriticalPoint, _as_mpf, _fmt_k, guard_digits, refine
 
 __all__ = ["Branch", "follow", "newton_at"]
+
+#: the largest relative move of a corrector that is not predicted (first step of a branch)
+JUMP = mpmath.mpf("0.05")
 
 
 @dataclass
@@ -90,10 +93,11 @@ def follow(cp, k_end, d=None, dps=30, step=None, min_step=1e-7, max_step=None,
     if not isinstance(cp, CriticalPoint):
         raise InputError("follow() starts from a CriticalPoint (see refine)")
     R = restricted_loss(cp.isotropy)
-    k0 = mpmath.mpf(cp.k) if not isinstance(cp.k, int) else cp.k
+    k0 = _as_mpf(cp.k) if not isinstance(cp.k, int) else cp.k
     k_end_val = k_end
     if float(k_end) < R.H.min_k:
-        raise InputError(f"isotropy {R.H.label} needs k >= {R.H.min_k}, got k = {k_end}")
+        raise InputError(f"isotropy {R.H.label} needs k >= {R.H.min_k}, got k = "
+                         f"{_fmt_k(k_end)}")
     record = sorted(set([k_end] + list(record or [])), key=float)
     s0, s1 = math.log(float(k0)), math.log(float(k_end))
     direction = 1 if s1 >= s0 else -1
@@ -128,6 +132,14 @@ def follow(cp, k_end, d=None, dps=30, step=None, min_step=1e-7, max_step=None,
                 guess = x
             try:
                 xn, L, g, Hm, r = newton_at(R, guess, k_new, d)
+                # a corrector that moves further than the predictor did (or, on the first
+                # step, by more than a few percent) has jumped to another branch
+                pred = max(abs(guess[i] - x[i]) for i in range(len(x)))
+                corr = max(abs(xn[i] - guess[i]) for i in range(len(x)))
+                scale = max([mpmath.mpf(1)] + [abs(v) for v in x])
+                if corr > max(pred, JUMP * scale):
+                    raise ConvergenceError(f"the corrector moved by {mpmath.nstr(corr, 3)}, "
+                                           f"more than the predictor ({mpmath.nstr(pred, 3)})")
             except ConvergenceError as exc:
                 h /= 2
                 if h < min_step:
@@ -156,5 +168,5 @@ def follow(cp, k_end, d=None, dps=30, step=None, min_step=1e-7, max_step=None,
 
 def _k_at(s, exact):
     if exact is not None:
-        return exact if isinstance(exact, int) else mpmath.mpf(exact)
+        return exact if isinstance(exact, int) else _as_mpf(exact)
     return mpmath.e ** mpmath.mpf(s)

@@ -18,6 +18,11 @@ literature:
 ``type-A2``
     :math:`\Delta(S_{k-2}\times S_2)`: two such defect neurons; the second spurious minimum
     that gradient descent finds (Safran & Shamir 2018, k = 10).
+``type-A3``, ``type-A4``, ``type-A5``
+    :math:`\Delta(S_{k-m}\times S_m)`, m = 3, 4, 5: m defect neurons.  The minima that
+    full-space gradient descent reaches at k = 16 … 20 besides type-A and type-A2
+    (found by the isotropy detection of :mod:`symcrit.landscape.detect`, then seeded by
+    the search at k = 12); the loss is about :math:`m(1/2 - 2/\pi^2)/k` for large k.
 ``hidden-A``
     :math:`\Delta S_{k-1}`: a → -1, e → +1 as k grows; loss bounded away from 0.
 ``hidden-D``
@@ -51,7 +56,7 @@ from ..errors import ConvergenceError, InputError
 from ..restricted import restricted_loss
 from ..symmetry.young import YoungIsotropy
 from .continuation import follow
-from .refine import CriticalPoint, refine
+from .refine import CriticalPoint, _as_mpf, _fmt_k, refine
 
 __all__ = ["Family", "get_family", "list_families", "register_family", "identify",
            "CATALOGUE", "user_catalogue_path"]
@@ -100,7 +105,7 @@ class Family:
         for k in ks:
             if float(k) < self.k_min:
                 raise InputError(f"family {self.name} ({self.isotropy}) needs k >= "
-                                 f"{self.k_min}, got k = {k}")
+                                 f"{self.k_min}, got k = {_fmt_k(k)}")
         if self.exact:
             out = [refine(self.isotropy, self.seed, k, dps=dps, family=self.name,
                           full_check=full_check) for k in ks]
@@ -151,7 +156,7 @@ class Family:
 
 
 def _key(k):
-    return mpmath.nstr(mpmath.mpf(k), 30)
+    return mpmath.nstr(_as_mpf(k), 30)
 
 
 # Seeds found by search(..., k=12) (see derivations/catalogue.py), 15 digits.
@@ -168,6 +173,20 @@ CATALOGUE = {f.name: f for f in [
             "0.110141200407948", "-0.755094062646724", "0.129020919416569"],
            "two defect neurons, each nearly anti-aligned with its target; the second "
            "spurious minimum gradient descent finds (k = 10)."),
+    Family("type-A3", "Δ(S_{k-3}×S_3)", 12,
+           ["0.995187178292875", "-0.041933961281822", "0.163181527709651",
+            "0.115578242962592", "-0.775783444070015", "0.13292796370489"],
+           "three defect neurons; a spurious minimum that gradient descent finds for "
+           "k >= 16; loss ~ 3 x 0.297/k."),
+    Family("type-A4", "Δ(S_{k-4}×S_4)", 12,
+           ["0.978112562743283", "-0.0652333603013728", "0.168347312594494",
+            "0.121540917307317", "-0.793946457981319", "0.136962482494995"],
+           "four defect neurons; found by gradient descent at k = 20; loss ~ 4 x 0.297/k."),
+    Family("type-A5", "Δ(S_{k-5}×S_5)", 12,
+           ["0.94853421673991", "-0.096953713128067", "0.173326368688267",
+            "0.128294503737515", "-0.809783759248459", "0.141248363160848"],
+           "five defect neurons (a saddle at k = 12, a minimum from k = 16); found by "
+           "gradient descent at k = 20; loss ~ 5 x 0.297/k."),
     Family("hidden-A", "ΔS_{k-1}", 12,
            ["-0.816393017453142", "0.17843081599151", "-0.00611617239520702",
             "0.0190686398262311", "1.05996824706195"],

@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from fractions import Fraction
+
 import mpmath
 import numpy as np
 
@@ -45,10 +47,14 @@ def guard_digits(k):
 
 
 def _as_mpf(x):
+    """x at the working precision: mpf, int, decimal string, or an exact Fraction (k as
+    the command line parses it: ``7.3`` is 73/10, not the nearest double)."""
     if isinstance(x, mpmath.mpf):
         return +x
     if isinstance(x, str):
         return mpmath.mpf(x)
+    if isinstance(x, Fraction):
+        return mpmath.mpf(x.numerator) / x.denominator
     if isinstance(x, (int, np.integer)):
         return mpmath.mpf(int(x))
     return mpmath.mpf(float(x)) if isinstance(x, (float, np.floating)) else mpmath.mpf(x)
@@ -120,6 +126,8 @@ def _fmt_k(k):
             return str(int(k))
     except (TypeError, ValueError, OverflowError):
         pass
+    if isinstance(k, Fraction):
+        k = _as_mpf(k)
     return mpmath.nstr(k, 15) if isinstance(k, mpmath.mpf) else str(k)
 
 
@@ -145,7 +153,7 @@ def refine(H, xi0, k, d=None, dps=30, maxsteps=80, tol=None, family=None, full_c
                          f"got {len(xi0)} values")
     kk = _as_mpf(k)
     if kk < Hs.min_k:
-        raise InputError(f"isotropy {Hs.label} needs k >= {Hs.min_k}, got k = {k}")
+        raise InputError(f"isotropy {Hs.label} needs k >= {Hs.min_k}, got k = {_fmt_k(k)}")
     work = int(dps) + guard_digits(kk)
     with workdps(work):
         kk = _as_mpf(k)

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import ConvergenceError, InputError
 from ..restricted import restricted_loss
-from .refine import refine
+from .refine import _fmt_k, refine
 
 __all__ = ["search"]
 
@@ -52,7 +52,7 @@ def search(H, k, d=None, starts=200, seed=0, dps=30, tol=1e-9, progress=None,
     rng = np.random.default_rng(seed)
     kf = float(k)
     if kf < R.H.min_k:
-        raise InputError(f"isotropy {R.H.label} needs k >= {R.H.min_k}, got k = {k}")
+        raise InputError(f"isotropy {R.H.label} needs k >= {R.H.min_k}, got k = {_fmt_k(k)}")
     df = None if d is None else float(d)
     w = np.array([float(x) for x in R.weights(kf, df)])
 

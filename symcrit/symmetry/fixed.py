@@ -18,7 +18,7 @@ eigenvalues of the full Hessian.
 >>> F.weights
 [k - 1, (k - 2)*(k - 1), k - 1, k - 1, 1]
 >>> print(F)
-Fix(ΔS_{k-1}), dimension 5, k = d = k:
+Fix(ΔS_{k-1}), dimension 5, d = k:
   W = [[a I + b (J - I),  c 1],
        [d 1ᵀ,             e  ]]   blocks (k-1, 1) × (k-1, 1)
 >>> F.template(4)[:, :2]
@@ -255,10 +255,12 @@ class FixedSpace:
             lead = "  W = [[" if i == 0 else "       ["
             lines.append(lead + cells + ("]]" if i == len(rows) - 1 else "],"))
         sz = lambda xs: "(" + ", ".join(str(s).replace(" ", "") for s in xs) + ")"
-        dd = "d = k" if H.d == H.k else f"d = {H.d}"
-        head = f"Fix({H.label}), dimension {self.dimension}, k = {H.k}, {dd}:"
         if H.d == H.k:
-            head = f"Fix({H.label}), dimension {self.dimension}, k = d = {H.k}:"
+            size = "d = k" if isinstance(H.k, sympy.Symbol) else f"k = d = {H.k}"
+        else:
+            size = ", ".join(f"{n} = {v}" for n, v in (("k", H.k), ("d", H.d))
+                             if not isinstance(v, sympy.Symbol)) or "d > k"
+        head = f"Fix({H.label}), dimension {self.dimension}, {size}:"
         lines[-1] += f"   blocks {sz(H.row_sizes)} × {sz(H.col_sizes)}"
         return "\n".join([head] + lines)
 
