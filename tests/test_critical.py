@@ -150,3 +150,79 @@ def test_user_family_and_errors(tmp_path, monkeypatch):
         refine("ΔS_{k-1}", [1, 2], 5)
     with pytest.raises(ConvergenceError):
         refine("ΔS_{k-1}", [0, 0, 0, 0, 0], 5)
+
+
+# a branch of Fix(Δ(S_{k-2}×S_2)) found by search(..., k=8) that folds near k = 5.61, and
+# one of Fix(ΔS_{k-1}) whose last neuron shrinks to zero near k = 15.19
+FOLDING = ("Δ(S_{k-2}×S_2)", ["0.197240323174645", "0.197240323174645", "0.193418267964151",
+                               "-0.106082344647139", "1.07189761195105", "-1.25837299988342"])
+DYING = ("ΔS_{k-1}", ["-0.819539178256961", "0.304955917624212", "0.145191437726552",
+                      "-0.0222644629311086", "-0.0218312270121222"])
+
+
+def test_fold_is_located_and_is_a_fold():
+    spec, x0 = FOLDING
+    br = follow(refine(spec, x0, 8, dps=20), 4.05, dps=20, record=[7, 6])
+    assert br.status == "fold" and "turns back" in br.message
+    assert [float(p.k) for p in br.points[1:]] == [7.0, 6.0]
+    f = br.fold
+    assert 5.6 < f.k < 5.62
+    # the normal form of a fold, checked by plain Newton at fixed k (not by the locator):
+    # above k* two critical points at distance ~ sqrt(k - k*) on either side of ξ*, with
+    # opposite signs of det ∇²L_H; below k* none near ξ*
+    R = restricted_loss(spec)
+    with workdps(30):
+        xs, v = [mpmath.mpf(x) for x in f.xi], [mpmath.mpf(x) for x in f.v]
+        side = 1 if float(br.points[-1].k) > f.k else -1          # the branch's side
+        gaps = []
+        for delta in (mpmath.mpf("1e-4"), mpmath.mpf("1e-6")):
+            k = f.k + side * delta
+            pts = []
+            for c in (-2, -1, -0.5, 0.5, 1, 2):
+                start = [a + c * mpmath.sqrt(delta) * b for a, b in zip(xs, v)]
+                try:
+                    p = refine(spec, start, k, dps=25, full_check=False)
+                except ConvergenceError:
+                    continue
+                near = max(abs(a - b) for a, b in zip(p.xi, xs)) < mpmath.sqrt(delta)
+                new = all(max(abs(a - b) for a, b in zip(p.xi, q.xi)) > 1e-12 for q in pts)
+                if near and new:
+                    pts.append(p)
+            assert len(pts) == 2
+            gap = max(abs(a - b) for a, b in zip(pts[0].xi, pts[1].xi))
+            dets = [mpmath.det(R.hessian(p.xi, k, system="mpmath")) for p in pts]
+            assert mpmath.sign(dets[0]) != mpmath.sign(dets[1])
+            gaps.append(gap)
+        assert 5 < gaps[0] / gaps[1] < 20                          # ∝ sqrt(k - k*): 10
+        with pytest.raises(ConvergenceError):
+            refine(spec, xs, f.k - side * mpmath.mpf("1e-4"), dps=25, maxsteps=25,
+                   full_check=False)
+    # the same fold at twice the precision
+    f40 = follow(refine(spec, x0, 8, dps=40), 4.05, dps=40).fold
+    with workdps(40):
+        assert abs(f40.k - f.k) < mpmath.mpf(10) ** -18
+
+
+def test_branch_into_a_dying_neuron_is_reported():
+    spec, x0 = DYING
+    br = follow(refine(spec, x0, 8, dps=20), 20, dps=20)
+    assert br.status == "singular" and "a neuron dies" in br.message
+    k_end = float(br.events[-1][1])
+    assert 15.1 < k_end < 15.3
+    # independently: the last row of the full-space W shrinks as k approaches the end
+    norms = []
+    for k in (14, 15):
+        W = follow(refine(spec, x0, 8, dps=20), k, dps=20).points[-1].W()
+        norms.append(np.linalg.norm(W[-1]))
+    assert norms[1] < norms[0] < 0.5 * np.linalg.norm(W[0])
+
+
+def test_long_steps_do_not_jump_branches():
+    """type-A3 followed from k = 12 to 10^12 in few long steps stays on its branch: k L
+    tends to 3 (1/2 - 2/π²), three times the type-A constant (Arjevani & Field 2021)."""
+    fam = get_family("type-A3")
+    br = follow(fam._seed_point(20), 10 ** 12, dps=20, record=[100, 10 ** 6])
+    assert br.status == "reached"
+    kl = [float(p.loss * p.k) for p in br.points]
+    assert kl == sorted(kl)
+    assert abs(kl[-1] - 3 * (0.5 - 2 / np.pi ** 2)) < 1e-5

@@ -176,17 +176,18 @@ CATALOGUE = {f.name: f for f in [
     Family("type-A3", "Δ(S_{k-3}×S_3)", 12,
            ["0.995187178292875", "-0.041933961281822", "0.163181527709651",
             "0.115578242962592", "-0.775783444070015", "0.13292796370489"],
-           "three defect neurons; a spurious minimum that gradient descent finds for "
-           "k >= 16; loss ~ 3 x 0.297/k."),
+           "three defect neurons; a minimum for k > 9.32 (`symcrit threshold`), found by "
+           "gradient descent at k = 16 and 20; loss ~ 3 x 0.297/k."),
     Family("type-A4", "Δ(S_{k-4}×S_4)", 12,
            ["0.978112562743283", "-0.0652333603013728", "0.168347312594494",
             "0.121540917307317", "-0.793946457981319", "0.136962482494995"],
-           "four defect neurons; found by gradient descent at k = 20; loss ~ 4 x 0.297/k."),
+           "four defect neurons; a minimum for k > 10.98, found by gradient descent at "
+           "k = 20; loss ~ 4 x 0.297/k."),
     Family("type-A5", "Δ(S_{k-5}×S_5)", 12,
            ["0.94853421673991", "-0.096953713128067", "0.173326368688267",
             "0.128294503737515", "-0.809783759248459", "0.141248363160848"],
-           "five defect neurons (a saddle at k = 12, a minimum from k = 16); found by "
-           "gradient descent at k = 20; loss ~ 5 x 0.297/k."),
+           "five defect neurons; a minimum for k > 12.57, found by gradient descent at "
+           "k = 20; loss ~ 5 x 0.297/k."),
     Family("hidden-A", "ΔS_{k-1}", 12,
            ["-0.816393017453142", "0.17843081599151", "-0.00611617239520702",
             "0.0190686398262311", "1.05996824706195"],
