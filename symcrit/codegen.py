@@ -2,8 +2,9 @@ r"""Compile sympy expressions once into Python code that runs in any number syst
 
 The expressions are reduced by common-subexpression elimination (``sympy.cse``) and
 printed as Python in which every function goes through a
-:class:`~symcrit.systems.NumberSystem` ``ns`` (``ns.sqrt``, ``ns.acos``, ``ns.pi``) and
-every rational through ``ns.rational`` (exact in sympy and Arb).  The same compiled
+:class:`~symcrit.systems.NumberSystem` ``ns`` (``ns.sqrt``, ``ns.acos``, ``ns.pi``, integer
+powers through ``ns.pow``) and every rational through ``ns.rational`` (exact in sympy and
+Arb).  The same compiled
 function then evaluates in float64 (vectorised over numpy arrays), mpmath, sympy and Arb.
 
 The code is generated from sympy expressions that symcrit itself built; user text never
@@ -41,12 +42,11 @@ class _NSPrinter(StrPrinter):
 
     def _print_Pow(self, e, rational=False):
         b, ex = e.as_base_exp()
-        base = self.parenthesize(b, 100)
         if ex.is_Rational and ex.q == 2:
             s = f"_sqrt({self._print(b)})"
-            return s if ex.p == 1 else f"{s}**({ex.p})"
+            return s if ex.p == 1 else f"_pow({s}, {ex.p})"
         if ex.is_Integer:
-            return f"{base}**({ex.p})"
+            return f"_pow({self._print(b)}, {ex.p})"
         raise ValueError(f"cannot compile the power {e}")  # pragma: no cover
 
     def _print_acos(self, e):
@@ -75,7 +75,7 @@ def compile_exprs(exprs, args, name="f"):
     reps, reduced = sympy.cse(exprs, optimizations="basic", order="none")
     pr = _NSPrinter()
     lines = [f"def {name}(ns, {', '.join(_safe(a.name) for a in args)}):",
-             "    _sqrt, _acos, _r, _pi = ns.sqrt, ns.acos, ns.rational, ns.pi"]
+             "    _sqrt, _acos, _r, _pi, _pow = ns.sqrt, ns.acos, ns.rational, ns.pi, ns.pow"]
     for sym, e in reps:
         lines.append(f"    {_safe(sym.name)} = {pr.doprint(e)}")
     lines.append(f"    return [{', '.join(pr.doprint(e) for e in reduced)}]")

@@ -48,7 +48,6 @@ from .codegen import compile_exprs
 from .errors import InputError, ShapeError
 from .model.kernel import kernel, kernel_gradient_pullback, kernel_hessian_pullback
 from .symmetry.fixed import FixedSpace
-from .symmetry.spec import D, K
 from .symmetry.young import YoungIsotropy
 from .systems import SYMPY, get_system
 
@@ -599,4 +598,11 @@ def restricted_loss(H):
     """The (cached) :class:`RestrictedLoss` of an isotropy spec: derived once per session."""
     if isinstance(H, YoungIsotropy):
         return _cached(H.spec)
+    if isinstance(H, str):
+        return _by_text(H)
     return _cached(YoungIsotropy(H).spec)
+
+
+@lru_cache(maxsize=None)
+def _by_text(text):
+    return _cached(YoungIsotropy(text).spec)

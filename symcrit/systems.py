@@ -120,6 +120,24 @@ class NumberSystem:
     def acos(self, x):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def pow(self, x, n):
+        """x to the integer power n (compiled formulas call this for every power)."""
+        return x ** n
+
+
+def _int_power(x, n):
+    """x**n by repeated multiplication (for balls: an enclosure that never fails)."""
+    if n < 0:
+        return 1 / _int_power(x, -n)
+    out, base = None, x
+    while n:
+        if n & 1:
+            out = base if out is None else out * base
+        n >>= 1
+        if n:
+            base = base * base
+    return out if out is not None else x * 0 + 1
+
 
 class _Float(NumberSystem):
     name = "float"
@@ -207,8 +225,11 @@ class _Sympy(NumberSystem):
         if isinstance(x, (float, np.floating)):
             return sympy.Rational(Fraction(float(x)))
         if isinstance(x, mpmath.mpf):
-            man, exp = x.man_exp
-            return sympy.Integer(man) * sympy.Integer(2) ** exp
+            sign, man, exp, _ = x._mpf_          # x = (-1)^sign · man · 2^exp exactly
+            if not man and x != 0:
+                raise TypeError(f"cannot convert {x} to an exact number")
+            v = sympy.Integer(man) * sympy.Integer(2) ** exp
+            return -v if sign else v
         raise TypeError(f"cannot convert {type(x).__name__} to an exact number")
 
     def __init__(self):
@@ -282,6 +303,13 @@ class _Arb(NumberSystem):
 
     def acos(self, x):
         return self._acos(x)
+
+    def pow(self, x, n):
+        # python-flint's arb ** int goes through exp(n log x): NaN for a ball that
+        # contains 0, and loose for negative balls; repeated products are always valid
+        if isinstance(x, np.ndarray):
+            return np.frompyfunc(lambda t: _int_power(t, int(n)), 1, 1)(x)
+        return _int_power(x, int(n))
 
     @property
     def pi(self):

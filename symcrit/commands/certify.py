@@ -5,12 +5,13 @@ certificate files from their boxes alone.
 
 Statuses: ``minimum``, ``saddle``, ``unverified`` (with the reason).  Exit code 0 whatever
 the statuses (they are results, not errors), except ``--verify``, which exits 1 when a
-file does not verify.
+file does not verify; bad input (family, k, precision, files) exits 2.  k is read exactly
+(:func:`~symcrit.commands.common.parse_k` keeps decimals exact): ``--k 7.3`` certifies
+k = 73/10, not the nearest double.
 """
 from __future__ import annotations
 
 import json
-import sys
 
 from ..errors import InputError
 from .common import dump_json, parse_k, progress
@@ -28,7 +29,9 @@ def add_parser(sub):
                     "isotypic block of the Hessian).  Near a threshold the answer is "
                     "'unverified' with the reason.")
     p.add_argument("family", nargs="?", help="family name (see 'symcrit families')")
-    p.add_argument("--k", help="k: a value (12, 7.5, 10^12) or a range (6:20, 6:10000)")
+    p.add_argument("--k", help="k: a value (12, 7.3, 10^12), a range (6:20, 6:10000, "
+                               "7:8:0.25) or a list (6,7.5); decimals are exact (7.3 is "
+                               "73/10)")
     p.add_argument("--dps", type=int, default=30,
                    help="digits (guard digits growing with log10 k are added; default 30)")
     p.add_argument("--radius", type=float, default=None,

@@ -36,6 +36,8 @@ from ..errors import InputError
 
 __all__ = ["parse_k", "parse_value", "dec", "dump_json", "progress", "k_json"]
 
+#: the largest power of ten accepted for k
+MAX_EXP = 300
 _NUM = re.compile(r"^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _POW = re.compile(r"^10\^(\d+)$")
 
@@ -47,6 +49,8 @@ def parse_value(text, whole=None):
     t = text.strip()
     m = _POW.match(t)
     if m:
+        if int(m.group(1)) > MAX_EXP:
+            raise InputError(f"k = {t} is too large (at most 10^{MAX_EXP})")
         return 10 ** int(m.group(1))
     if not _NUM.match(t):
         raise InputError(f"bad k {t!r} in {whole or t!r}: expected a number such as 12, "
@@ -55,6 +59,8 @@ def parse_value(text, whole=None):
         dv = Decimal(t)
     except InvalidOperation:   # pragma: no cover
         raise InputError(f"bad k {t!r}") from None
+    if dv.adjusted() > MAX_EXP:
+        raise InputError(f"k = {t} is too large (at most 10^{MAX_EXP})")
     if dv == dv.to_integral_value():
         return int(dv)
     return Fraction(dv)

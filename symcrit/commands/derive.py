@@ -5,7 +5,6 @@ from __future__ import annotations
 import sympy
 
 from ..restricted import restricted_loss
-from ..symmetry.fixed import FixedSpace
 from ..symmetry.young import YoungIsotropy
 from .common import dump_json, parse_value
 
@@ -35,7 +34,7 @@ def run(args):
         if not isinstance(kval, int):
             from ..errors import InputError
             raise InputError(f"--k must be an integer for derive (the W template), got {args.k}")
-        Hk = H.at(kval, dval)     # validates k against the block sizes
+        H.at(kval, dval)          # validates k against the block sizes
     sub = {}
     if kval is not None:
         sub[R.k] = kval

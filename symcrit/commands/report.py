@@ -8,12 +8,11 @@ power law read off a log–log slope.
 """
 from __future__ import annotations
 
-import math
 
 import mpmath
 
 from ..critical.families import get_family
-from ..errors import InputError, SymcritError
+from ..errors import SymcritError
 from .common import dec, dump_json, k_json, parse_k, progress
 from .critical import SpectrumUnavailable, _spectrum, check_dps
 

@@ -6,7 +6,7 @@ import mpmath
 
 from ..critical.search import search
 from ..errors import InputError
-from .common import dec, dump_json, k_json, parse_k, progress
+from .common import dump_json, k_json, parse_k, progress
 from .critical import SpectrumUnavailable, _spectrum, check_dps, point_json
 
 

@@ -6,38 +6,64 @@ arbitrary-precision midpoint-radius interval arithmetic", IEEE Trans. Comput. 66
 every claim printed as *certified* is a theorem about the exact loss:
 
 1. **Existence and uniqueness** (Krawczyk 1969, "Newton-Algorithmen zur Bestimmung von
-   Nullstellen mit Fehlerschranken", Computing 4; Moore, Kearfott & Cloud, "Introduction
-   to Interval Analysis", SIAM 2009, §8.2).  For :math:`F = \nabla_\xi L_H(\cdot; k)` on
-   Fix(H), a box :math:`X = \tilde\xi + [-r, r]`, a point evaluation
-   :math:`F(\tilde\xi)`, an enclosure :math:`J(X)` of the Jacobian of F (the restricted
-   Hessian) over X and any matrix Y (a floating inverse of the Jacobian at
-   :math:`\tilde\xi`),
+   Nullstellen mit Fehlerschranken", Computing 4; Moore 1977, "A test for existence of
+   solutions to nonlinear systems", SIAM J. Numer. Anal. 14; Rump 1983, "Solving algebraic
+   problems with high accuracy", in *A New Approach to Scientific Computation*; Moore,
+   Kearfott & Cloud, "Introduction to Interval Analysis", SIAM 2009, §8.2).  For
+   :math:`F = \nabla_\xi L_H(\cdot; k)` on Fix(H), the box
+   :math:`X = \tilde\xi + [-r, r]`, F evaluated in Arb at the *point* :math:`\tilde\xi`
+   (decimal strings read into balls that contain them), an Arb enclosure :math:`J(X)` of
+   the Jacobian of F (the restricted Hessian) over the *whole box* (ball inputs with the
+   box radii, so it contains the Jacobian at every point of X), and any matrix Y (the
+   floating inverse of the Jacobian's midpoint at :math:`\tilde\xi`),
 
    .. math::
 
        K(X) = \tilde\xi - Y F(\tilde\xi) + (I - Y J(X))(X - \tilde\xi)
        \subset \operatorname{int} X
 
-   proves that F has exactly one zero in X (and that it lies in K(X)).  By the principle of
-   symmetric criticality (Palais 1979) that zero is a critical point of the full loss L.
+   proves that F has exactly one zero in X, and that it lies in K(X) (strict inclusion
+   also proves Y and every matrix of J(X) nonsingular: Rump 1983).  The test asks for K(X)
+   strictly inside the nominal box itself (not only its slightly larger ball enclosure).
+
+   *Symmetric criticality* (Palais 1979, "The principle of symmetric criticality", Comm.
+   Math. Phys. 69).  :math:`L_H(\xi) = L(W(\xi))` with W(ξ) = Bξ linear, B of full column
+   rank onto Fix(H), so :math:`\nabla_\xi L_H = B^\top \nabla L(W(\xi))`.  H acts by
+   orthogonal maps (permutations of entries) under which L is invariant, so
+   :math:`\nabla L(W) \in \mathrm{Fix}(H) = \mathrm{range}(B)` at W ∈ Fix(H): writing
+   :math:`\nabla L = Bc`, :math:`B^\top B c = 0` forces c = 0.  Hence
+   :math:`\nabla_\xi L_H = 0 \iff \nabla L = 0`: the zero is a critical point of L on all
+   of M(k, d) (for integer k; for real k the statements are about the analytic
+   continuation in k of :math:`L_H` and of the blocks below, the only meaning real k has).
 
 2. **The non-smooth set.**  L is analytic away from zero rows and from pairs of parallel or
-   anti-parallel rows (student–student and student–teacher).  Over the box every squared
-   norm :math:`g_{uu}` is proved positive and :math:`g_{uv}^2 < g_{uu}g_{vv}` is proved for
-   every pair type that is not a pair of identical rows
-   (:meth:`~symcrit.restricted.RestrictedLoss.pair_gram`).
+   anti-parallel rows (student–student and student–teacher); there it is C² but not C³ and
+   its Hessian is a limit.  Over the box every squared norm :math:`g_{uu}` is proved
+   positive and :math:`g_{uv}^2 < g_{uu}g_{vv}` (:math:`\sin^2\theta > 0`, i.e. the cosine
+   strictly inside (−1, 1)) is proved for every pair type of rows
+   (:meth:`~symcrit.restricted.RestrictedLoss.pair_gram`): every pair of rows of W(ξ)
+   is of one of these types, for every ξ in the box.
 
 3. **Type.**  At W ∈ Fix(H) the Hessian of L preserves the isotypic components of
-   M(k, d) under H; on each component its distinct eigenvalues are the generalised
-   eigenvalues of a small pencil (A, B), B ≻ 0 (:func:`symcrit.spectrum.hessian_blocks`,
-   evaluated over the whole box, so the enclosures hold at the unique critical point in
-   it).  Counting eigenvalues below σ is Sylvester's law of inertia: it is the number of
-   negative pivots of an :math:`LDL^\top` factorisation of :math:`V^\top(A - \sigma B)V`,
-   V a floating approximate eigenbasis; with Arb pivots whose signs are all decided the
-   count holds for every matrix in the enclosure (Moore, Kearfott & Cloud 2009, ch. 7).
-   Two counts around each approximate eigenvalue enclose it.  All blocks positive proves a
-   strict local minimum of L (L is C² there and its Hessian is positive definite); a block
-   with a certified negative eigenvalue and another certified positive one proves a saddle.
+   M(k, d) under H (Arjevani & Field 2020, "Analytic characterization of the Hessian in
+   shallow ReLU models: a tale of symmetry", NeurIPS; 2021, "Symmetry & critical points
+   for a model shallow neural network", Physica D); on each component its distinct
+   eigenvalues are the generalised eigenvalues of a small pencil (A, B): A the Hessian of
+   a restricted loss in an exact (rational in k) basis Q of one vector per copy, B = QᵀDQ
+   the Frobenius Gram matrix (:func:`symcrit.spectrum.hessian_blocks`, evaluated over the
+   whole box, so the enclosures hold at every point of it, in particular at the unique
+   critical point).  The blocks must account for all of M(k, d): Σ (multiplicity at k) ×
+   (block size) = k·d is checked exactly; a block whose multiplicity vanishes at this k
+   takes no part.  Counting eigenvalues below σ is Sylvester's law of inertia: it is the
+   number of negative pivots of an :math:`LDL^\top` factorisation of
+   :math:`V^\top(A - \sigma B)V`, V a floating approximate eigenbasis with
+   :math:`V^\top BV \succ 0` proven (so B ≻ 0 and V is nonsingular); with Arb pivots whose
+   signs are all decided the count holds for every symmetric pair in the enclosures
+   (Rump 2010, "Verification methods: rigorous results using floating-point arithmetic",
+   Acta Numerica 19).  Two counts around each approximate eigenvalue enclose it.  All
+   blocks positive definite proves a strict local minimum of L (L is C² near the point
+   and its Hessian there is positive definite); a certified negative eigenvalue in one
+   block and a certified positive one proves a saddle.
 
 Whatever is not proven is reported as ``unverified`` with the reason, never as a type:
 near a threshold in k (an eigenvalue crossing zero) the answer is "not certified".
@@ -45,16 +71,25 @@ Safran & Shamir (2018, "Spurious local minima are common in two-layer ReLU neura
 networks", ICML) proved their minima for 6 ≤ k ≤ 20 with a commercial CAS; here the cost
 does not depend on k, and k may be real.
 
+**Real k.**  k is kept as an exact decimal or rational text and read into a ball that
+contains it (exact when k is an integer or a dyadic decimal such as 7.5; a ball of radius
+~10^-dps around 7.3 = 73/10 otherwise).  Every enclosure holds for every k in that ball,
+so the certificate is a statement about the k that was written (7.3 means 73/10, never the
+nearest double).
+
 Certificates are data: :meth:`Certificate.save` writes the isotropy group, k, the box
-(midpoints and radii as decimal strings) and the precision; :func:`verify_certificate`
-rebuilds the box from those strings alone and recomputes everything (nothing else is read
-from the file, and a claim that the recomputation does not reproduce makes it fail).
+(midpoints and radii as decimal strings), the precision and the claims; and
+:func:`verify_certificate` rebuilds the box from those strings alone, recomputes the
+enclosures and proves each claim of the file on them (a claim it cannot prove, a wrong
+family, k or status, makes it fail).
 
 >>> cert = certify("type-A", 6)
 >>> cert.status, cert.exists
 ('minimum', True)
->>> [b.irrep for b in cert.blocks]                                  # doctest: +SKIP
+>>> [b.irrep for b in cert.blocks]
 ['[k-1]', '[k-2,1]', '[k-3,2]', '[k-3,1,1]']
+>>> sum(int(b.count) * b.dimension for b in cert.blocks)            # = k²: all of M(6, 6)
+36
 >>> certify("type-A", 5).status
 'saddle'
 >>> cert = certify_point("ΔS_{k-1}", ["1.0", "-0.01", "0.15", "0.1", "-0.73"], 12)
@@ -69,6 +104,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 
 import mpmath
@@ -95,47 +131,87 @@ def working_dps(dps, k):
     return int(dps) + guard_digits(k)
 
 
+_K_MAX = 10 ** 300
+
+
 def _k_text(k):
-    """k as an exact decimal (or rational) text."""
+    """k as an exact decimal (or rational) text: integers and strings as they are, an
+    mpmath number by its exact (dyadic) value, a float by its shortest decimal ``repr``
+    (``7.3`` means 73/10, which is what was typed, not the nearest double)."""
+    if isinstance(k, bool):
+        raise InputError(f"k must be a number, got {k!r}")
     if isinstance(k, (int, np.integer)):
-        return str(int(k))
-    if isinstance(k, Fraction):
-        return str(k.numerator) if k.denominator == 1 else f"{k.numerator}/{k.denominator}"
-    if isinstance(k, mpmath.mpf):
+        out = str(int(k))
+    elif isinstance(k, Fraction):
+        q = k.denominator
+        for p in (2, 5):
+            while q % p == 0:
+                q //= p
+        # a terminating decimal (7.3 = 73/10) as such, any other rational as p/q
+        out = str(k.numerator) if k.denominator == 1 else (
+            _dec_exact(k) if q == 1 else f"{k.numerator}/{k.denominator}")
+    elif isinstance(k, mpmath.mpf):
+        if not mpmath.isfinite(k):
+            raise InputError(f"k must be finite, got {k}")
         if k == int(k):
-            return str(int(k))
-        man, exp = k.man_exp       # exact: a dyadic number has a finite decimal expansion
-        return _dec_exact(Fraction(int(man)) * Fraction(2) ** int(exp))
-    if isinstance(k, float):
-        return _k_text(mpmath.mpf(k))
-    if isinstance(k, str):
-        return str(_parse_k(k)) if "/" in k else k.strip()
-    raise InputError(f"k must be a number, got {k!r}")
+            out = str(int(k))
+        else:
+            # exact: a dyadic number has a finite decimal expansion (mpf.man_exp drops the
+            # sign, so the signed _mpf_ tuple is read)
+            sign, man, exp, _ = k._mpf_
+            out = _dec_exact((-1) ** sign * Fraction(int(man)) * Fraction(2) ** int(exp))
+    elif isinstance(k, (float, np.floating)):
+        if not math.isfinite(float(k)):
+            raise InputError(f"k must be finite, got {k}")
+        out = _k_text(repr(float(k)))
+    elif isinstance(k, str):
+        q = _parse_k(k)
+        out = (str(q.numerator) if q.denominator == 1 else
+               (k.strip() if "/" not in k else f"{q.numerator}/{q.denominator}"))
+    else:
+        raise InputError(f"k must be a number, got {k!r}")
+    _parse_k(out)
+    return out
 
 
 def _dec_exact(q):
-    """The finite decimal expansion of a dyadic rational."""
-    from decimal import Decimal, getcontext
-    getcontext().prec = 2000
-    d = Decimal(q.numerator) / Decimal(q.denominator)
-    return format(d.normalize(), "f")
+    """The finite decimal expansion of a rational whose denominator is 2^a 5^b."""
+    from decimal import Decimal, localcontext
+    with localcontext() as ctx:
+        ctx.prec = 2000
+        d = Decimal(q.numerator) / Decimal(q.denominator)
+        return format(d.normalize(), "f")
 
 
+@lru_cache(maxsize=4096)
 def _parse_k(text):
+    """k text -> exact Fraction (decimal or p/q), with a size check."""
     try:
         q = Fraction(str(text).strip())
     except (ValueError, ZeroDivisionError):
-        raise InputError(f"bad k {text!r} in certificate") from None
+        raise InputError(f"bad k {text!r}: expected a number such as 12, 7.5 or 10^12") \
+            from None
+    if not 0 < q <= _K_MAX:
+        raise InputError(f"k = {text} is out of range (0 < k <= 10^300)")
     return q
 
 
 def _k_arb(ktext):
-    """The ball of k: exact for integers and dyadic decimals, a tiny ball around any
-    other decimal (the certificate then holds for every k in it)."""
+    """The ball of k at the working precision: exact for integers and dyadic decimals,
+    otherwise a ball of radius about 10^-dps around the decimal (or p/q), which it contains:
+    every statement proven with this ball holds for every k in it, in particular for the
+    exact decimal that was asked for."""
     q = _parse_k(ktext)
     if q.denominator == 1:
         return arb(q.numerator)
     return arb(fmpq(q.numerator, q.denominator))
+
+
+def _k_exact(ktext):
+    """k for the spectrum code: a Python int for integral k (so that small integer k get
+    the dense layout and integer multiplicities), else the ball."""
+    q = _parse_k(ktext)
+    return int(q) if q.denominator == 1 else _k_arb(ktext)
 
 
 def _k_mpf(ktext):
@@ -230,7 +306,11 @@ def krawczyk(R, center, radii, k, d=None, FY=None):
     F and the Jacobian are evaluated at the centre and Y is the (floating, exact once
     stored) inverse of the Jacobian's midpoint.  Returns a :class:`KrawczykResult`;
     ``ok`` proves exactly one zero in X, lying in K(X) (Krawczyk 1969; Moore, Kearfott &
-    Cloud 2009, Thm 8.2).
+    Cloud 2009, Thm 8.2; uniqueness from the strict inclusion: Rump 1983).  F is evaluated
+    at the (tiny) centre balls, the Jacobian J(X) over the whole box X, both for every k
+    in the ball ``k``; ``ok`` also requires K(X) to lie strictly inside the nominal box
+    ``center ± radii`` itself, not only inside its (slightly larger) enclosure X, so the
+    zero is in the box a certificate names.
 
     >>> from symcrit.critical.families import get_family
     >>> from symcrit.restricted import restricted_loss
@@ -270,7 +350,13 @@ def krawczyk(R, center, radii, k, d=None, FY=None):
            for r in radii]
     ratio = max((float(abs(step[i, 0]).upper()) / rad[i]) if rad[i] > 0 else math.inf
                 for i in range(n))
-    bad = [i for i in range(n) if not X[i].contains_interior(K[i])]
+    # K(X) inside the interior of the computed balls X (which contain the nominal box
+    # centre ± radius) proves one zero in X; K(X) strictly inside the nominal box (its
+    # ends enclosed by balls) puts that zero in the box the certificate names.
+    R_ = [r if isinstance(r, arb) else arb(r) for r in radii]
+    bad = [i for i in range(n) if not (X[i].contains_interior(K[i])
+                                       and bool(K[i] > center[i] - R_[i])
+                                       and bool(K[i] < center[i] + R_[i]))]
     if not bad:
         return KrawczykResult(True, X, K, contraction, ratio, "", JX, L)
     names = R.fixed.names
@@ -318,6 +404,16 @@ def smooth_set_check(R, X, k, d=None):
     for label, w, guu, gvv, guv, ident in R.pair_gram(X, k, d, system="arb"):
         if isinstance(w, arb) and w.is_zero():
             continue
+        if not all(isinstance(g, arb) and g.is_finite() for g in (guu, gvv, guv)):
+            mids = [arb(x.mid()) for x in X]
+            if any(not x.is_exact() for x in X):
+                ok, why, _ = smooth_set_check(R, mids, k, d)
+                if not ok and "non-smooth" in why:
+                    return (False, why.replace("the box meets", "the centre of the box is "
+                                               "on or next to"), None)
+            return (False, f"the Gram entries of pair type {label} could not be enclosed "
+                    "over the box (a coordinate ball contains 0: Arb's integer power of "
+                    "such a ball is not finite)", None)
         if not _pos(guu) or not _pos(gvv):
             return (False, f"the box meets the non-smooth set: pair type {label} may have "
                     "a zero row", None)
@@ -416,11 +512,12 @@ def _approx_eigen(A, B, high=False):
 @dataclass
 class BlockBound:
     """Certified information on one isotypic block: the irreducible representation,
-    its multiplicity in the Hessian spectrum (sympy expression in k), the block dimension,
-    enclosures ``[lo, hi]`` (arb) of its eigenvalues where they were separated, and
-    ``lower`` / ``upper`` bounds of its smallest eigenvalue (``upper`` None when not
-    found).  ``sign`` is ``positive``, ``negative`` (a certified negative eigenvalue) or
-    ``undecided``."""
+    its multiplicity in the Hessian spectrum (sympy expression in k) and its value
+    ``count`` at this k (an exact text; a block whose count is 0 does not occur in the
+    spectrum and takes no part in the type), the block dimension, enclosures ``[lo, hi]``
+    (arb) of its eigenvalues where they were separated, and ``lower`` / ``upper`` bounds of
+    its smallest eigenvalue (``upper`` None when not found).  ``sign`` is ``positive``,
+    ``negative`` (a certified negative eigenvalue), ``undecided`` or ``absent``."""
     irrep: str
     multiplicity: object
     dimension: int
@@ -429,10 +526,15 @@ class BlockBound:
     sign: str
     enclosures: list = field(default_factory=list)
     note: str = ""
+    count: str = ""
+
+    @property
+    def present(self):
+        return self.sign != "absent"
 
     def to_json(self, digits=12):
         return {"irrep": self.irrep, "multiplicity": str(self.multiplicity),
-                "dimension": self.dimension,
+                "count": self.count, "dimension": self.dimension,
                 "lambda_min_lower": None if self.lower is None else _bound_str(self.lower,
                                                                                digits, -1),
                 "lambda_min_upper": None if self.upper is None else _bound_str(self.upper,
@@ -566,25 +668,63 @@ def _digits():
     return ctx.dps
 
 
-def block_bounds(blocks):
-    """:class:`BlockBound` for every isotypic block (``.A``, ``.B`` Arb enclosures)."""
+@lru_cache(maxsize=None)
+def _poly(mult):
+    """The rational coefficients of a multiplicity (a polynomial in k), highest first."""
+    import sympy
+    from ..symmetry.spec import K as KSYM
+    P = sympy.Poly(sympy.expand(mult), KSYM)
+    return tuple(Fraction(int(c.p), int(c.q)) for c in P.all_coeffs())
+
+
+def _count(mult, ktext):
+    """The multiplicity (a polynomial in k) at k, exactly (a Fraction)."""
+    q = _parse_k(ktext)
+    out = Fraction(0)
+    for c in _poly(mult):
+        out = out * q + c
+    return out
+
+
+def _count_text(x):
+    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+
+def coverage(blocks, ktext, size):
+    """Check that the isotypic blocks account for all of M(k, d): the sum of multiplicity
+    times block dimension is ``size`` = k·d, exactly at this k.  Returns a reason, or ""."""
+    total = sum((_count(blk.multiplicity, ktext) * int(blk.dimension) for blk in blocks),
+                Fraction(0))
+    if total != _parse_k(str(size)):
+        return (f"the isotypic blocks give {_count_text(total)} eigenvalues, not k·d = "
+                f"{size}: the block decomposition does not cover M(k, d)")
+    return ""
+
+
+def block_bounds(blocks, ktext=None):
+    """:class:`BlockBound` for every isotypic block (``.A``, ``.B`` Arb enclosures); with
+    ``ktext`` blocks whose multiplicity vanishes at k are marked ``absent``."""
     out = []
     for blk in blocks:
+        count = "" if ktext is None else _count_text(_count(blk.multiplicity, ktext))
+        m = _arb_mat(blk.A).nrows()
+        if count == "0":
+            out.append(BlockBound(blk.irrep, blk.multiplicity, m, None, None, "absent", [],
+                                  f"block {blk.irrep} does not occur at this k", count))
+            continue
         A, B = _arb_mat(blk.A), _arb_mat(blk.B)
         enc, neg = pencil_eigen_enclosures(A, B)
-        m = A.nrows()
         lower = upper = None
         if enc and enc[0] is not None:
             lower, upper = enc[0]
         if neg == 0:
             sign = "positive"
             if lower is None or not bool(lower > 0):
-                lower = arb(0) if lower is None else lower.max(arb(0)) if False else \
-                    (arb(0) if not bool(lower > 0) else lower)
+                lower = arb(0)          # every eigenvalue is > 0: 0 is a lower bound
         elif neg is not None and neg > 0:
             sign = "negative"
             if upper is None or not bool(upper < 0):
-                upper = arb(0)
+                upper = arb(0)          # an eigenvalue is < 0: 0 is an upper bound
         else:
             sign = "undecided"
         note = ""
@@ -594,7 +734,8 @@ def block_bounds(blocks):
                         f"{_short(upper, 3)}], sign not determined")
             else:
                 note = f"block {blk.irrep}: eigenvalues not separated, sign not determined"
-        out.append(BlockBound(blk.irrep, blk.multiplicity, m, lower, upper, sign, enc, note))
+        out.append(BlockBound(blk.irrep, blk.multiplicity, m, lower, upper, sign, enc, note,
+                              count))
     return out
 
 
@@ -699,33 +840,58 @@ class Certificate:
 
 
 def _status(exists, smooth, bounds, kreason, sreason, block_error=None):
+    """The type from the proven facts: ``minimum`` when every block that occurs is
+    positive definite; ``saddle`` when one has a certified negative and one a certified
+    positive eigenvalue; otherwise ``unverified`` with the reason."""
     if not exists:
         return "unverified", kreason
     if not smooth:
         return "unverified", sreason
     if block_error:
         return "unverified", block_error
-    if bounds and all(b.sign == "positive" for b in bounds):
+    present = [b for b in bounds if b.present]
+    if present and all(b.sign == "positive" for b in present):
         return "minimum", ""
-    negs = [b for b in bounds if b.sign == "negative"]
+    negs = [b for b in present if b.sign == "negative"]
     if negs:
-        if any(b.sign == "positive" for b in bounds) or any(
-                e is not None and bool(e[0] > 0) for b in bounds for e in b.enclosures):
+        if any(b.sign == "positive" for b in present) or any(
+                e is not None and bool(e[0] > 0) for b in present for e in b.enclosures):
             return "saddle", ""
         return "unverified", ("a negative eigenvalue is certified (not a minimum) but no "
                               "positive one")
-    undecided = [b.note for b in bounds if b.sign == "undecided"]
+    undecided = [b.note for b in present if b.sign == "undecided"]
     return "unverified", "; ".join(undecided) or "no Hessian blocks"
 
 
 def _blocks_over(R, X, k, d):
-    """The isotypic blocks (Arb enclosures over the box) from :mod:`symcrit.spectrum`."""
+    """The isotypic blocks (Arb enclosures over the box) from :mod:`symcrit.spectrum`;
+    ``k`` an int (integral k) or the ball of k."""
     from ..spectrum import hessian_blocks
-    return hessian_blocks(R.H.label, X, k, d, system="arb")
+    return hessian_blocks(R.H, X, k, d, system="arb")
 
 
-def _check(R, center, radii, k, d, FY=None, with_blocks=True):
-    """Krawczyk, smooth set and block bounds on one box.  Returns a dict of the results."""
+def _type_bounds(R, X, ktext, d, out):
+    """Block bounds over the box X into ``out`` (``bounds``, or ``block_error``)."""
+    from ..errors import SymcritError
+    try:
+        blocks = _blocks_over(R, X, _k_exact(ktext), d)
+    except (ImportError, SymcritError) as exc:
+        out["block_error"] = f"Hessian blocks unavailable ({exc})"
+        return out
+    kq = _parse_k(ktext)
+    size = str(kq * (kq if d is None else _parse_k(d)))
+    gap = coverage(blocks, ktext, size)
+    if gap:
+        out["block_error"] = gap
+        return out
+    out["bounds"] = block_bounds(blocks, ktext)
+    out["blocks_raw"] = blocks
+    return out
+
+
+def _check(R, center, radii, k, d, FY=None, with_blocks=True, ktext=None):
+    """Krawczyk, smooth set and block bounds on one box.  Returns a dict of the results.
+    ``k`` is the ball of k, ``ktext`` its exact text (needed for the blocks)."""
     smooth, sreason, margin = smooth_set_check(
         R, [c + arb(0, arb(r)) for c, r in zip(center, radii)], k, d)
     out = {"smooth": smooth, "sreason": sreason, "margin": margin, "exists": False,
@@ -738,12 +904,7 @@ def _check(R, center, radii, k, d, FY=None, with_blocks=True):
     out.update(exists=kres.ok, kreason=kres.reason, contraction=kres.contraction,
                loss=kres.loss, kres=kres)
     if kres.ok and with_blocks:
-        try:
-            blocks = _blocks_over(R, kres.X, k, d)
-        except ImportError as exc:
-            out["block_error"] = f"Hessian blocks unavailable ({exc})"
-            return out
-        out["bounds"] = block_bounds(blocks)
+        _type_bounds(R, kres.X, ktext, d, out)
     return out
 
 
@@ -752,7 +913,7 @@ def _radius_text(r):
 
 
 def _choose_and_check(R, center, k, d, F, Y, radius=None, max_radius=1e-8,
-                      with_blocks=True):
+                      with_blocks=True, ktext=None):
     """Radii for the box (adaptive unless ``radius`` is given) and the checks on it."""
     n = len(center)
     step = Y * _column(F)
@@ -763,7 +924,7 @@ def _choose_and_check(R, center, k, d, F, Y, radius=None, max_radius=1e-8,
     if radius is not None:
         rads = radius if isinstance(radius, (list, tuple)) else [radius] * n
         rads = [_radius_text(r) if not isinstance(r, str) else r for r in rads]
-        return rads, _check(R, center, rads, k, d, (F, Y), with_blocks)
+        return rads, _check(R, center, rads, k, d, (F, Y), with_blocks, ktext)
     rel_step = max(dl / ui for dl, ui in zip(delta, u))
     if not rel_step <= max_radius / 4:
         return None, {"smooth": False, "exists": False, "sreason": "",
@@ -777,7 +938,8 @@ def _choose_and_check(R, center, k, d, F, Y, radius=None, max_radius=1e-8,
     floor = 10.0 ** (-(_digits() - 15))
     ladder = [rho for rho in _RHO if rho <= max_radius and rho >= floor]
     # angles to the teacher close like 1/k: sin^2 of a pair ~ 1/k^2 must stay resolved
-    ladder = [rho for rho in ladder if rho <= 1e-2 / kf ** 2] or ladder[-1:]
+    ladder = [rho for rho in ladder if rho <= 1e-2 / kf ** 2] or \
+        [rho for rho in (1e-4 / kf ** 2, 1e-8 / kf ** 2) if rho >= floor] or ladder[-1:]
     for rho in ladder:
         r = [max(rho * ui, 4 * dl) for ui, dl in zip(u, delta)]
         if max(ri / ui for ri, ui in zip(r, u)) > max_radius:
@@ -796,23 +958,24 @@ def _choose_and_check(R, center, k, d, F, Y, radius=None, max_radius=1e-8,
         if last[1]["exists"]:
             rads = last[0]
             if with_blocks:
-                res = last[1]
-                try:
-                    blocks = _blocks_over(R, res["kres"].X, k, d)
-                    res["bounds"] = block_bounds(blocks)
-                except ImportError as exc:
-                    res["block_error"] = f"Hessian blocks unavailable ({exc})"
+                _type_bounds(R, last[1]["kres"].X, ktext, d, last[1])
             return rads, last[1]
     if last is None:     # pragma: no cover
         rads = [_radius_text(max_radius * ui) for ui in u]
-        return rads, _check(R, center, rads, k, d, (F, Y), with_blocks)
+        return rads, _check(R, center, rads, k, d, (F, Y), with_blocks, ktext)
     return last
+
+
+@lru_cache(maxsize=None)
+def _label(R):
+    """The isotropy label of a (cached) restricted loss, formatted once."""
+    return R.H.label
 
 
 def _make(R, ktext, d, center_txt, rads, dps, res, family, t0):
     status, reason = _status(res["exists"], res["smooth"], res["bounds"], res["kreason"],
                              res["sreason"], res["block_error"])
-    return Certificate(isotropy=R.H.label, k=ktext, d=d, center=center_txt,
+    return Certificate(isotropy=_label(R), k=ktext, d=d, center=center_txt,
                        radii=rads or [], dps=dps, status=status, reason=reason,
                        family=family, names=list(R.fixed.names), exists=res["exists"],
                        smooth=res["smooth"], smooth_margin=res["margin"],
@@ -871,7 +1034,8 @@ def certify_point(H, xi=None, k=None, d=None, dps=30, radius=None, max_radius=1e
         if Y is None:
             res = _fail("the Hessian at the centre is singular")
             return _make(R, ktext, dtext, center_txt, None, work, res, family, t0)
-        rads, res = _choose_and_check(R, center, kb, db, F, Y, radius, max_radius, blocks)
+        rads, res = _choose_and_check(R, center, kb, db, F, Y, radius, max_radius, blocks,
+                                      ktext)
         return _make(R, ktext, dtext, center_txt, rads, work, res, family, t0)
 
 
@@ -893,7 +1057,8 @@ def _center_text(x, work):
 def certify(family, k, dps=30, radius=None, blocks=True):
     """Certify the point of a catalogue family (name or :class:`Family`) at k (integer,
     real, or a decimal string): the point is continued from the family's seed and refined
-    to the working precision, then :func:`certify_point`.
+    to the working precision, then :func:`certify_point`.  A k at which the family cannot
+    be followed gives an ``unverified`` certificate with the reason.
 
     >>> certify("type-A", 20).status
     'minimum'
@@ -902,17 +1067,22 @@ def certify(family, k, dps=30, radius=None, blocks=True):
       box: radius ...
     """
     from .families import get_family
+    t0 = time.perf_counter()
     fam = get_family(family)
     ktext = _k_text(k)
-    kv = _k_mpf(ktext)
-    work = working_dps(dps, float(kv))
-    kk = int(kv) if kv == int(kv) else kv
+    q = _parse_k(ktext)
+    if q < fam.k_min:
+        raise InputError(f"family {fam.name} ({fam.isotropy}) needs k >= {fam.k_min}, "
+                         f"got k = {ktext}")
+    work = working_dps(dps, float(q))
     with workdps(work + 5):
-        kk = int(kv) if kv == int(kv) else _k_mpf(ktext)
-    try:
-        cp = fam.point(kk, dps=work + 5, full_check=False)
-    except TypeError:      # pragma: no cover - older signature
-        cp = fam.point(kk, dps=work + 5)
+        kk = int(q) if q.denominator == 1 else _k_mpf(ktext)
+        try:
+            cp = fam.point(kk, dps=work + 5, full_check=False)
+        except ConvergenceError as exc:
+            R = restricted_loss(fam.isotropy)
+            res = _fail(f"no point of the family at this k: {exc}")
+            return _make(R, ktext, None, [], None, work, res, fam.name, t0)
     return certify_point(fam.isotropy, cp.xi, ktext, cp.d, dps=dps, radius=radius,
                          family=fam.name, blocks=blocks)
 
@@ -980,10 +1150,11 @@ def certify_family(family, ks, dps=30, blocks=True, progress=None, workers=None)
     out = [None] * len(texts)
     hist = []                       # (k float, [mpf xi]) of the last centres
     jhist = []                      # (k float, midpoint of J(X)) of the last boxes
+    k_min = fam.k_min
     for idx in order:
         ktext = texts[idx]
         kq = _parse_k(ktext)
-        if float(kq) < fam.k_min:
+        if kq < k_min:
             raise InputError(f"family {fam.name} ({fam.isotropy}) needs k >= {fam.k_min}, "
                              f"got k = {ktext}")
         t0 = time.perf_counter()
@@ -994,13 +1165,16 @@ def certify_family(family, ks, dps=30, blocks=True, progress=None, workers=None)
                 Y = _inverse_mid(_predict_matrix(jhist, float(kq)))
                 if Y is not None:
                     cert = _warm(R, fam, ktext, kq, hist, work, blocks, t0, Y)
-        if cert is None:
+        better = None
+        if cert is not None:
+            cert, better = cert
+        else:
             cert = certify(fam, ktext, dps=dps, blocks=blocks)
         hist = [h for h in hist if h[0] != float(kq)]
         jhist = [h for h in jhist if h[0] != float(kq)]
         if cert.exists:
             with workdps(work):
-                hist.append((float(kq), [mpmath.mpf(c) for c in cert.center]))
+                hist.append((float(kq), better or [mpmath.mpf(c) for c in cert.center]))
                 if cert.jacobian is not None:
                     jhist.append((float(kq), _arb_mat(cert.jacobian).mid()))
         else:
@@ -1044,24 +1218,31 @@ def _certify_parallel(fam, ks, dps, blocks, progress, workers):
 
 
 def _lagrange_weights(ks, kf):
+    """Lagrange extrapolation weights to kf, in exact rational arithmetic (the k are few
+    and small integers or decimals), returned as mpf at the working precision."""
+    ks = [Fraction(k) for k in ks]
+    kf = Fraction(kf)
     out = []
     for i, ki in enumerate(ks):
-        w = mpmath.mpf(1)
+        w = Fraction(1)
         for j, kj in enumerate(ks):
             if j != i:
-                w *= (mpmath.mpf(kf) - kj) / (mpmath.mpf(ki) - kj)
-        out.append(w)
+                w *= (kf - kj) / (ki - kj)
+        out.append(mpmath.mpf(w.numerator) / w.denominator)
     return out
 
 
 def _predict_matrix(jhist, kf):
     """The Jacobian at k extrapolated (Lagrange) from the last boxes' midpoints: its
     inverse is a good Krawczyk preconditioner Y for the next k."""
-    ws = _lagrange_weights([k for k, _ in jhist], kf)
-    from ..systems import ARB
+    ks = [k for k, _ in jhist]       # float weights: Y need only be an approximate inverse
     M = None
-    for w, (_, J) in zip(ws, jhist):
-        t = J * ARB.convert(w)
+    for i, (_, J) in enumerate(jhist):
+        w = 1.0
+        for j, kj in enumerate(ks):
+            if j != i:
+                w *= (kf - kj) / (ks[i] - kj)
+        t = J * arb(w)
         M = t if M is None else M + t
     return M
 
@@ -1081,7 +1262,9 @@ def _rel(step, center):
 
 def _warm(R, fam, ktext, kq, hist, work, blocks, t0, Y):
     """Chord-Newton in Arb (midpoints) from the predicted point with the previous
-    Jacobian inverse Y (refreshed when convergence is slow); None if it does not settle."""
+    Jacobian inverse Y (refreshed when convergence is slow).  Returns the certificate and
+    the point after one more chord step (for the predictor), or None if it does not
+    settle."""
     kb = _k_arb(ktext)
     x = _predict(hist, float(kq))
     digits = work + 5
@@ -1106,9 +1289,15 @@ def _warm(R, fam, ktext, kq, hist, work, blocks, t0, Y):
         prev = None if it == 0 else rel
         rel = _rel(step, center)
         if rel < target:
-            rads, res = _choose_and_check(R, center, kb, None, F, Y, None, 1e-8, blocks)
+            rads, res = _choose_and_check(R, center, kb, None, F, Y, None, 1e-8, blocks,
+                                          ktext)
             if res["exists"]:
-                return _make(R, ktext, None, ctext, rads, work, res, fam.name, t0)
+                # the centre after this last (unevaluated) chord step: far more accurate
+                # than the centre, it is what the next k's predictor extrapolates from
+                better = [mpmath.mpf(c) - mpmath.mpf(step[i, 0].mid().str(digits,
+                                                                          radius=False))
+                          for i, c in enumerate(ctext)]
+                return _make(R, ktext, None, ctext, rads, work, res, fam.name, t0), better
             return None
         if rel > 1e-2 or (prev is not None and rel > prev):
             return None
@@ -1128,15 +1317,33 @@ def load_certificate(path_or_dict):
         raise InputError(f"cannot read certificate {path_or_dict}: {exc}") from None
 
 
-def verify_certificate(path_or_dict, blocks=True):
-    """Re-check a certificate from its box alone.
+_STATUSES = ("minimum", "saddle", "unverified")
 
-    Only the isotropy spec, k (and d), the box centre and radii (decimal strings) and the
-    precision are read; the Krawczyk test, the smooth-set check and the block bounds are
-    recomputed from them.  The result is a new :class:`Certificate` whose ``verified`` is
-    True when the recomputation proves the claimed status (and every claimed lower bound
-    of a smallest eigenvalue); otherwise its status is ``unverified`` and the reason says
-    what did not hold.
+
+def verify_certificate(path_or_dict, blocks=True):
+    """Re-check a certificate from its box alone, trusting nothing else in the file.
+
+    Read: the isotropy spec, k (and d), the box centre and radii (decimal strings) and the
+    precision.  Recomputed from them: the smooth-set check, the Krawczyk test and the
+    isotypic blocks over the box.  Then every claim the file makes is *proven* on the
+    recomputed enclosures, not compared with stored numbers:
+
+    * the status (``minimum``/``saddle``/``unverified``) must be the recomputed one, and
+      ``exists``/``smooth`` must hold when claimed;
+    * each claimed lower bound c of a block's smallest eigenvalue must satisfy
+      "no eigenvalue of the block below c" (Sylvester inertia of A − cB, every pair in
+      the enclosures), each upper bound u "an eigenvalue below u", each eigenvalue
+      enclosure [lo, hi] of the p-th eigenvalue the two counts at lo and hi, each sign the
+      count at 0;
+    * the claimed loss interval must contain the loss enclosure over the box, the claimed
+      smooth-set margin must not exceed the recomputed one, the claimed radius must not
+      exceed the box's;
+    * a named family must live in this Fix(H), and its point at k (continued and refined
+      again from the family's seed) must lie in the box.
+
+    The result is a new :class:`Certificate` whose ``verified`` is True when all of this
+    holds; otherwise its status is ``unverified`` and the reason names the first claim
+    that failed.
 
     >>> import tempfile, os, json
     >>> cert = certify("type-A", 8)
@@ -1151,55 +1358,196 @@ def verify_certificate(path_or_dict, blocks=True):
     """
     t0 = time.perf_counter()
     data = load_certificate(path_or_dict)
+    if not isinstance(data, dict):
+        raise InputError("not a symcrit certificate (expected a JSON object)")
     try:
         spec = str(data["isotropy"])
-        ktext = str(data["k"])
+        ktext = _k_text(str(data["k"]))
         center_txt = [str(c) for c in data["center"]]
         rads = [str(r) for r in data["radii"]]
         dps = int(data["dps"])
         claimed = str(data.get("status"))
+        for c in center_txt + rads:
+            mpmath.mpf(c)
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"not a symcrit certificate (missing or bad field: {exc})") from None
     if data.get("format", FORMAT) != FORMAT:
         raise InputError(f"unknown certificate format {data.get('format')!r}")
+    if claimed not in _STATUSES:
+        raise InputError(f"bad status {claimed!r} in certificate")
     if not 10 <= dps <= 5000:
         raise InputError(f"bad precision {dps} in certificate")
-    dtext = None if data.get("d") in (None, "None") else str(data["d"])
+    dtext = None if data.get("d") in (None, "None") else _k_text(str(data["d"]))
     R = restricted_loss(spec)
     if len(center_txt) != len(R.symbols) or len(rads) != len(R.symbols):
         raise InputError(f"certificate box has the wrong dimension for Fix({R.H.label})")
     for r in rads:
         if not (arb(r) >= 0):
             raise InputError(f"bad radius {r!r} in certificate")
+    family = data.get("family")
     with workdps(dps):
         center = [arb(c) for c in center_txt]
         kb = _k_arb(ktext)
         db = None if dtext is None else _k_arb(dtext)
         try:
-            res = _check(R, center, rads, kb, db, None, blocks)
+            res = _check(R, center, rads, kb, db, None, blocks, ktext)
         except (ZeroDivisionError, ValueError) as exc:
             res = _fail(f"the loss cannot be evaluated on the box ({exc})")
-        cert = _make(R, ktext, dtext, center_txt, rads, dps, res, data.get("family"), t0)
-        ok = cert.status == claimed
-        why = "" if ok else (f"the file claims {claimed!r}; recomputation gives "
-                             f"{cert.status!r}" + (f" ({cert.reason})" if cert.reason else ""))
-        if ok:
-            claims = data.get("lambda_min_lower") or {}
-            for b in cert.blocks:
-                c = claims.get(b.irrep)
-                if c is None:
-                    continue
-                try:
-                    cval = arb(str(c))
-                except (ValueError, TypeError):
-                    ok, why = False, f"bad bound {c!r} for block {b.irrep}"
-                    break
-                if b.lower is None or not bool(cval <= b.lower):
-                    ok = False
-                    why = (f"the claimed lower bound {c} of block {b.irrep} is not proven "
-                           f"(recomputed {_short(b.lower)})")
-                    break
-        cert.verified = ok
-        if not ok:
-            cert.status, cert.reason = "unverified", why
+        cert = _make(R, ktext, dtext, center_txt, rads, dps, res, family, t0)
+        why = _claims_fail(data, cert, res, R, center, rads, ktext, claimed)
+        if not why and family is not None:
+            why = _family_fails(family, R, cert, center, rads, ktext)
+    cert.verified = not why
+    if why:
+        cert.status, cert.reason = "unverified", why
+    cert.seconds = time.perf_counter() - t0
     return cert
+
+
+def _claims_fail(data, cert, res, R, center, rads, ktext, claimed):
+    """The first claim of the file that the recomputation does not prove ("" if none)."""
+    if cert.status != claimed:
+        return (f"the file claims {claimed!r}; recomputation gives {cert.status!r}"
+                + (f" ({cert.reason})" if cert.reason else ""))
+    for key in ("exists", "smooth"):
+        if data.get(key) is True and not getattr(cert, key):
+            return f"the file claims {key} = true; the recomputation does not prove it"
+    names = data.get("parameters")
+    if names is not None and list(names) != list(R.fixed.names):
+        return f"the parameters {names} are not those of Fix({R.H.label})"
+    try:
+        if data.get("radius") is not None:
+            if not float(data["radius"]) <= 1.01 * max(float(r) for r in rads):
+                return (f"the claimed radius {data['radius']} exceeds the box's "
+                        f"({max(float(r) for r in rads):.3g})")
+        if data.get("loss") is not None:
+            lo, hi = (arb(str(x)) for x in data["loss"])
+            L = cert.loss
+            if L is None or not (bool(lo <= L) and bool(L <= hi)):
+                return f"the claimed loss interval {data['loss']} is not proven"
+        if data.get("smooth_margin") is not None:
+            m = arb(str(data["smooth_margin"]))
+            if cert.smooth_margin is None or not bool(m <= cert.smooth_margin):
+                return f"the claimed smooth-set margin {data['smooth_margin']} is not proven"
+    except (TypeError, ValueError) as exc:
+        return f"a malformed claim in the file ({exc})"
+    raw = {b.irrep: b for b in res.get("blocks_raw") or []}
+    have = {b.irrep: b for b in cert.blocks}
+    claims = []
+    for irrep, c in (data.get("lambda_min_lower") or {}).items():
+        if c is not None:
+            claims.append((irrep, "lower", c))
+    for blk in data.get("blocks") or []:
+        if not isinstance(blk, dict):
+            return "a malformed block in the file"
+        irrep = blk.get("irrep")
+        for key in ("lambda_min_lower", "lambda_min_upper", "sign", "eigenvalues",
+                    "multiplicity", "count", "dimension"):
+            if blk.get(key) is not None:
+                claims.append((irrep, key, blk[key]))
+    for irrep, key, val in claims:
+        if irrep not in have or irrep not in raw:
+            return f"the file claims a block {irrep!r} that the recomputation does not have"
+        b, rb = have[irrep], raw[irrep]
+        try:
+            why = _block_claim_fails(b, rb, key, val)
+        except (TypeError, ValueError) as exc:
+            why = f"a malformed claim {key} = {val!r} for block {irrep} ({exc})"
+        if why:
+            return why
+    return ""
+
+
+def _block_claim_fails(b, rb, key, val):
+    """Prove one claim about a block on the recomputed enclosures (A, B) ("" if proven)."""
+    if key == "multiplicity":        # compared as text: file text is never parsed by sympy
+        return "" if str(val) == str(b.multiplicity) else \
+            f"the multiplicity {val!r} of block {b.irrep} is wrong"
+    if key == "count":
+        return "" if str(val) == b.count else f"the count {val!r} of block {b.irrep} is wrong"
+    if key == "dimension":
+        return "" if int(val) == b.dimension else \
+            f"the dimension {val!r} of block {b.irrep} is wrong"
+    if not b.present:
+        ok = (key == "sign" and val == "absent") or (key == "eigenvalues" and val == [])
+        return "" if ok else f"block {b.irrep} does not occur at this k; the file claims {key}"
+    A, B = _arb_mat(rb.A), _arb_mat(rb.B)
+    m = A.nrows()
+    below = lambda sigma: _count_below(A, B, sigma)
+    if key == "sign":
+        if val == "undecided":
+            return ""
+        n0 = below(arb(0))
+        ok = (val == "positive" and n0 == 0) or (val == "negative" and n0 is not None
+                                                 and n0 >= 1)
+        return "" if ok else f"the sign {val!r} of block {b.irrep} is not proven"
+    if key in ("lambda_min_lower", "lower"):
+        n = below(arb(str(val)))
+        return "" if n == 0 else \
+            f"the claimed lower bound {val} of block {b.irrep} is not proven"
+    if key == "lambda_min_upper":
+        n = below(arb(str(val)))
+        return "" if n is not None and n >= 1 else \
+            f"the claimed upper bound {val} of block {b.irrep} is not proven"
+    if key == "eigenvalues":
+        if not isinstance(val, list) or len(val) != m:
+            return f"the file lists {len(val) if isinstance(val, list) else '?'} " \
+                   f"eigenvalues for block {b.irrep}, which has {m}"
+        for p, e in enumerate(val):
+            if e is None:
+                continue
+            lo, hi = arb(str(e[0])), arb(str(e[1]))
+            nlo, nhi = below(lo), below(hi)
+            if nlo is None or nhi is None or not (nlo <= p < nhi):
+                return (f"the claimed enclosure [{e[0]}, {e[1]}] of eigenvalue {p} of block "
+                        f"{b.irrep} is not proven")
+        return ""
+    return ""
+
+
+def _count_below(A, B, sigma):
+    """The number of generalised eigenvalues of (A, B) below σ (None if undecided), by
+    Sylvester inertia in a floating B-orthonormal eigenbasis (float64, then mpmath)."""
+    for high in (False, True):
+        try:
+            _, V = _approx_eigen(A, B, high)
+        except (np.linalg.LinAlgError, ValueError, ZeroDivisionError):
+            continue
+        if _ldl_negatives(V.transpose() * B * V) != 0:      # B ≻ 0, V nonsingular
+            continue
+        n = inertia_below(A, B, sigma, V)
+        if n is not None:
+            return n
+    return None
+
+
+def _family_fails(family, R, cert, center, rads, ktext):
+    """A named family must live in Fix(H) and pass through the box at k."""
+    from .families import get_family
+    try:
+        fam = get_family(family)
+    except InputError as exc:
+        return f"the file names an unknown family ({exc})"
+    if restricted_loss(fam.isotropy).H.label != R.H.label:
+        return (f"family {fam.name} lives in Fix({restricted_loss(fam.isotropy).H.label}), "
+                f"not in Fix({R.H.label})")
+    if not cert.certified:
+        return ""
+    q = _parse_k(ktext)
+    try:
+        with workdps(cert.dps):
+            kk = int(q) if q.denominator == 1 else _k_mpf(ktext)
+            cp = fam.point(kk, dps=cert.dps, full_check=False)
+            for x, c, r in zip(cp.xi, center, rads):
+                xb = _to_arb(x)
+                if not (bool(xb > c - arb(r)) and bool(xb < c + arb(r))):
+                    return (f"the point of family {fam.name} at k = {ktext} is not in the box "
+                            "(the certificate is about another critical point)")
+    except (ConvergenceError, InputError) as exc:
+        return f"the point of family {fam.name} at k = {ktext} could not be computed ({exc})"
+    return ""
+
+
+def _to_arb(x):
+    from ..systems import ARB
+    return ARB.convert(+x)

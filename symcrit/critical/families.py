@@ -53,10 +53,9 @@ import mpmath
 import numpy as np
 
 from ..errors import ConvergenceError, InputError
-from ..restricted import restricted_loss
 from ..symmetry.young import YoungIsotropy
 from .continuation import follow
-from .refine import CriticalPoint, _as_mpf, _fmt_k, refine
+from .refine import _as_mpf, _fmt_k, refine
 
 __all__ = ["Family", "get_family", "list_families", "register_family", "identify",
            "CATALOGUE", "user_catalogue_path"]
