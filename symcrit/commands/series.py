@@ -1,5 +1,7 @@
 """``symcrit series FAMILY --order N [--dps D] [--verify] [--latex] [--json]``: the Puiseux
-series in k^(-1/2) of a family's coordinates, loss and Hessian eigenvalues."""
+series in k^(-1/2) of a family's coordinates, loss and Hessian eigenvalues (derived exactly
+over Q(pi) where possible, numeric otherwise; closed forms of numeric coefficients only as
+confirmed PSLQ candidates)."""
 from __future__ import annotations
 
 import mpmath
@@ -16,18 +18,27 @@ def add_parser(sub):
                        description="Expand a family's critical point, its loss and the "
                                    "distinct eigenvalues of its Hessian as series in "
                                    "eps = k^(-1/2) (leading powers by dominant balance, "
-                                   "coefficients by order-by-order lifting), and check the "
+                                   "coefficients by order-by-order lifting: exact over "
+                                   "Q(pi) where possible, numeric otherwise), and check the "
                                    "truncated series against refined points at large k.")
     p.add_argument("family", help="family name (see `symcrit families`)")
-    p.add_argument("--order", type=int, default=8, help="terms per series (1 to 30)")
+    p.add_argument("--order", type=int, default=8,
+                   help="relative order N: terms through eps^N relative to the leading one, "
+                        "N + 1 per series (0 to 30)")
     p.add_argument("--dps", type=int, default=30, help="working digits (20 to 200)")
     p.add_argument("--no-eigenvalues", action="store_true", help="skip the eigenvalues")
+    p.add_argument("--numeric", action="store_true",
+                   help="numeric lifting only (no exact coefficients over Q(pi))")
+    p.add_argument("--no-identify", action="store_true",
+                   help="no closed-form search for numeric coefficients (saves the "
+                        "confirmation pass at twice the precision)")
     p.add_argument("--verify", action="store_true",
                    help="print the truncation errors against refined points at k = 10^4 "
-                        "... 10^12")
+                        "... 10^12, with the observed slopes")
     p.add_argument("--check", nargs=3, metavar=("NAME", "EXPONENT", "VALUE"),
                    help="check a coefficient (e.g. from a paper): NAME a parameter, L, or an "
-                        "eigenvalue label; EXPONENT the power of k such as -3/2; VALUE a "
+                        "eigenvalue label; EXPONENT the power of k such as -1 or -1.5 (a "
+                        "negative fraction such as -3/2 would be read as an option); VALUE a "
                         "decimal number")
     p.add_argument("--latex", action="store_true", help="print LaTeX")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -36,16 +47,16 @@ def add_parser(sub):
 
 
 def _check_args(args):
-    if not 1 <= args.order <= 30:
-        raise InputError(f"--order must be between 1 and 30, got {args.order}")
+    if not 0 <= args.order <= 30:
+        raise InputError(f"--order must be between 0 and 30, got {args.order}")
     if not 20 <= args.dps <= 200:
         raise InputError(f"--dps must be between 20 and 200, got {args.dps}")
     if args.check:
         name, exponent, value = args.check
         from fractions import Fraction
         import re
-        if not re.fullmatch(r"[+-]?\d+(/\d+)?", exponent.strip()):
-            raise InputError(f"--check: bad exponent {exponent!r} (use e.g. -1 or -3/2)")
+        if not re.fullmatch(r"[+-]?\d+(/\d+|\.\d+)?", exponent.strip()):
+            raise InputError(f"--check: bad exponent {exponent!r} (use e.g. -1, -3/2 or -1.5)")
         parse_value(value.lstrip("-"))         # a decimal, never an expression
         return name, Fraction(exponent.strip()), value.strip()
     return None
@@ -55,7 +66,8 @@ def run(args):
     check = _check_args(args)
     fam = get_family(args.family)
     S = family_series(fam, order=args.order, dps=args.dps,
-                      eigenvalues=not args.no_eigenvalues)
+                      eigenvalues=not args.no_eigenvalues, exact=not args.numeric,
+                      identify=not args.no_identify)
     rows = S.verify() if args.verify else None
     checked = None
     if check:
@@ -70,10 +82,13 @@ def run(args):
         out = S.to_json(digits=args.dps - 10)
         if rows is not None:
             out["verification"] = [
-                {"k": str(k), "order": N, "coordinate_error": mpmath.nstr(e1, 5),
-                 "loss_error": mpmath.nstr(e2, 5),
-                 "eigenvalue_error": None if e3 is None else mpmath.nstr(e3, 5)}
-                for k, N, e1, e2, e3 in rows]
+                {"k": str(r["k"]), "order": r["order"], "digits": r["dps"],
+                 **{f"{c}_error": None if r[c] is None else mpmath.nstr(r[c], 5)
+                    for c in ("coordinates", "loss", "eigenvalues")},
+                 **{f"{c}_slope": None if r[c + "_slope"] is None
+                    else mpmath.nstr(r[c + "_slope"], 5)
+                    for c in ("coordinates", "loss", "eigenvalues")}}
+                for r in rows]
         if checked:
             out["check"] = checked
         out["seconds"] = {str(key): f"{t:.3f}" for key, t in S.timings}
@@ -84,8 +99,8 @@ def run(args):
     else:
         print(S)
     if rows is not None:
-        print("truncation error against refined points (max over coordinates; loss; "
-              "eigenvalues relative to max(1,|λ|)):")
+        print("truncation error against refined points (coordinates: max over them; "
+              "eigenvalues: max over the branches):")
         print(S.verify_table(rows))
     if checked:
         print(f"check {checked['name']} k^({checked['exponent']}): "

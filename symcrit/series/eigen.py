@@ -13,13 +13,23 @@ block are the roots in λ of the characteristic polynomial
         = \sum_j p_j(\varepsilon)\,\lambda^j ,
 
 and each branch :math:`\lambda(\varepsilon)` is found by the Newton polygon of ``p`` in ε
-(:mod:`symcrit.series.puiseux`, here with truncated Laurent series as coefficients)
 (the edges give the leading powers, the edge polynomials the leading coefficients), one
 further polygon step for each cluster of equal leading coefficients, and Newton (Hensel)
-lifting of the simple roots (Walker, "Algebraic Curves", 1950, ch. IV).  Since ``A`` and
-``B`` are real symmetric with ``B`` positive definite, the branches are power series in ε
-(Rellich 1969, "Perturbation Theory of Eigenvalue Problems", ch. 1): only integer powers of
-ε occur, so half-integer powers of k.
+lifting of the simple roots (Walker, "Algebraic Curves", 1950, ch. IV; the same hull as
+:mod:`symcrit.series.puiseux`).  Since ``A`` and ``B`` are real symmetric with ``B``
+positive definite, the branches are power series in ε (Rellich 1969, "Perturbation Theory
+of Eigenvalue Problems", ch. 1): only integer powers of ε occur, so half-integer powers
+of k.
+
+The coefficient domain of the series decides exactness
+(:mod:`symcrit.series.domains`).  In an exact domain a linear edge polynomial is solved
+directly; others are factored over :math:`\mathbb{Q}(\pi)` (by the field arithmetic of
+:mod:`symcrit.series.puiseux`, π an indeterminate: one branch per root of each rational
+factor, as in Duval 1989, "Rational Puiseux expansions"); a branch whose leading coefficient is a
+root of an irreducible factor of degree > 1 is not in the field and raises
+:class:`~symcrit.series.domains.NotExact` (the caller then works numerically).  With
+mpmath coefficients the edge polynomials are solved by ``polyroots`` and equal roots
+clustered.
 
 >>> import mpmath
 >>> from symcrit.series.laurent import LaurentSystem
@@ -31,15 +41,21 @@ lifting of the simple roots (Walker, "Algebraic Curves", 1950, ch. IV).  Since `
 ...     br = eigen_branches(charpoly(A, B), 6)
 ...     [mpmath.nstr(c, 10) for c in sorted(br, key=lambda s: s.coefficient(1))[0].coefficients(3)]
 ['1.0', '-1.414213562', '0.0']
+>>> from symcrit.series.domains import QQ_PI
+>>> X = LaurentSystem(order=8, domain=QQ_PI)
+>>> e, one, pi = X.epsilon(), X.convert(1), X.pi
+>>> A = [[one / 4 + e / pi, e**2], [e**2, one / 4 - e / pi]]     # 1/4 ± ε/π + O(ε³)
+>>> sorted(str(b.coefficients(3)) for b in eigen_branches(charpoly(A, [[one, 0 * one], [0 * one, one]]), 4))
+['[1/4, -1/pi, 0]', '[1/4, 1/pi, 0]']
 """
 from __future__ import annotations
 
 import math
-from itertools import combinations
 
 import mpmath
 
 from ..errors import ConvergenceError
+from .domains import NotExact, QPi
 from .puiseux import cluster_roots, lower_hull
 
 __all__ = ["charpoly", "eigen_branches", "series_blocks"]
@@ -95,11 +111,6 @@ def charpoly(A, B):
 
 
 # ----------------------------------------------------------------------------- branches
-def _val(s):
-    n = s.normalized()
-    return n.val if n.coeffs else None
-
-
 def _shift(p, sigma, c0, S):
     r"""Coefficients in μ of :math:`p(\varepsilon^\sigma (c_0 + \mu))`."""
     n = len(p) - 1
@@ -107,8 +118,7 @@ def _shift(p, sigma, c0, S):
     for i in range(n + 1):
         acc = None
         for j in range(i, n + 1):
-            coef = math.comb(j, i) * c0 ** (j - i)
-            t = p[j] * S.monomial(coef * 1, sigma * j) if True else None
+            t = p[j] * S.monomial(c0 ** (j - i) * math.comb(j, i), sigma * j)
             acc = t if acc is None else acc + t
         out.append(acc)
     return out
@@ -125,64 +135,126 @@ def _derivative(p):
     return [p[j] * j for j in range(1, len(p))]
 
 
+def _numeric_roots(coeffs):
+    """``[(root, multiplicity)]`` of Σ coeffs[i] c^i (real roots; mpmath)."""
+    cs = [mpmath.mpf(x) for x in reversed(coeffs)]
+    if len(cs) > 2:
+        for steps in (200, 1000, 5000):
+            try:
+                roots = mpmath.polyroots(cs, maxsteps=steps, extraprec=4 * mpmath.mp.prec)
+                break
+            except mpmath.libmp.libhyper.NoConvergence:
+                if steps == 5000:
+                    raise ConvergenceError("the roots of an edge polynomial of the "
+                                           "eigenvalue branches did not converge") from None
+    else:
+        roots = [-cs[1] / cs[0]]
+    tol = mpmath.mpf(10) ** (-(mpmath.mp.dps // 4))
+    out = []
+    for c0, m in cluster_roots(roots, tol):
+        if isinstance(c0, mpmath.mpc):
+            if abs(c0.imag) > tol * max(1, abs(c0)):
+                raise ConvergenceError("complex eigenvalue branch (the pencil is not "
+                                       "symmetric positive definite?)")
+            c0 = c0.real
+        out.append((c0, m))
+    return out
+
+
+def _exact_roots(coeffs, D):
+    r"""``[(root, multiplicity)]`` of Σ coeffs[i] c^i over :math:`\mathbb{Q}(\pi)` (roots
+    in the field; an irreducible factor of degree > 1 raises NotExact).  The factoring is
+    that of the Newton–Puiseux module over Q(π) (:class:`~symcrit.series.puiseux._ParamField`).
+    Coefficients in an extension domain D must lie in Q(π); the roots are returned in D."""
+    import sympy
+    from .puiseux import _PElem, _ParamField
+    nz = [i for i, c in enumerate(coeffs) if not c.is_zero()]
+    if nz[-1] - nz[0] == 1:                        # linear: no factoring needed
+        return [(-(coeffs[nz[0]] / coeffs[nz[-1]]), 1)]
+    if any(not isinstance(c, QPi) for c in coeffs):
+        if any(not c.b.is_zero() for c in coeffs):
+            raise NotExact(f"an edge polynomial of the eigenvalue branches over {D.name} "
+                           "(factored over Q(pi) only)")
+        return [(D.convert(r), m) for r, m in _exact_roots([c.a for c in coeffs], D)]
+    u = sympy.Dummy("u")
+    F = sympy.QQ.frac_field(u)
+    fld = _ParamField(F, [(u, sympy.pi)])
+    elems = [_PElem(fld, [F.from_sympy(c.to_sympy().subs(sympy.pi, u))]) for c in coeffs]
+    out = []
+    for root, mult, fld2 in fld.roots(elems):
+        if fld2 is not fld:
+            raise NotExact("an eigenvalue branch whose leading coefficient is algebraic of "
+                           f"degree {fld2.d} over Q(pi)")
+        out.append((_frac_to_qpi(root.c[0] if root.c else F.zero), mult))
+    return out
+
+
+def _frac_to_qpi(f):
+    """A sympy FracElement of Q(u) as a :class:`QPi` (u = π)."""
+    from flint import fmpq_poly
+
+    def poly(p):
+        cs = [0] * (max((m[0] for m, _ in p.terms()), default=0) + 1)
+        for (e,), c in p.terms():
+            cs[e] = c
+        return fmpq_poly(cs)
+    n, d = poly(f.numer), poly(f.denom)
+    # clear the rational denominators: n/d = (n·L)/(d·L)
+    from flint import fmpz_poly
+    L = math.lcm(*[int(c.q) for c in list(n.coeffs()) + list(d.coeffs())] or [1])
+    nz = fmpz_poly([int(c * L) for c in n.coeffs()])
+    dz = fmpz_poly([int(c * L) for c in d.coeffs()])
+    return QPi(nz, dz)
+
+
 def eigen_branches(p, order, depth=0, only_small=False):
     r"""The roots :math:`\lambda(\varepsilon)` of :math:`\sum_j p_j(\varepsilon)\lambda^j`
     as series (real branches; ``order`` terms after the leading one are aimed at), by Newton
     polygons and Hensel lifting.  ``only_small``: only the branches that tend to 0 (used
-    in the recursion)."""
+    in the recursion).  Exact or numeric as the coefficient domain of the series."""
     S = next(x for x in p if x is not None).system
-    while p and _val(p[-1]) is None:
+    D = S.domain
+    while p and p[-1].valuation() is None:
         p = p[:-1]
     n = len(p) - 1
     if n <= 0:
         return []
     out = []
     z = 0
-    while z < n and _val(p[z]) is None:     # exact zero roots
+    while z < n and p[z].valuation() is None:     # exact zero roots
         z += 1
     if z:
         out += [S.convert(0)] * z
         p = p[z:]
         n -= z
-    pts = [(j, _val(p[j])) for j in range(n + 1) if _val(p[j]) is not None]
+    vals = [x.valuation() for x in p]
+    pts = [(j, v) for j, v in enumerate(vals) if v is not None]
     hull = lower_hull(pts)
-    tol = mpmath.mpf(10) ** (-(mpmath.mp.dps // 4))
     for (j1, v1), (j2, v2) in zip(hull, hull[1:]):
-        slope = mpmath.mpf(v1 - v2) / (j2 - j1)        # λ ~ ε^slope
-        if slope != int(slope):
-            raise ConvergenceError(f"eigenvalue branch with fractional exponent {slope} in ε "
-                                   "(not expected for a symmetric pencil); raise the working "
-                                   "precision")
-        sigma = int(slope)
+        if (v1 - v2) % (j2 - j1):
+            raise ConvergenceError(f"eigenvalue branch with fractional exponent "
+                                   f"{v1 - v2}/{j2 - j1} in ε (not expected for a symmetric "
+                                   "pencil); raise the working precision")
+        sigma = (v1 - v2) // (j2 - j1)        # λ ~ ε^sigma
         if only_small and sigma <= 0:
             continue
-        edge = [p[j].coefficient(v1 - sigma * (j - j1)) if _val(p[j]) is not None else 0
+        edge = [p[j].coefficient(v1 - sigma * (j - j1)) if vals[j] is not None else D.zero
                 for j in range(j1, j2 + 1)]
-        # Σ_j edge[j-j1] c^(j-j1) = 0  (c ≠ 0)
-        coeffs = [mpmath.mpf(x) for x in reversed(edge)]
-        roots = mpmath.polyroots(coeffs, maxsteps=200, extraprec=4 * mpmath.mp.prec) \
-            if len(coeffs) > 2 else [-coeffs[1] / coeffs[0]]
-        for c0, m in cluster_roots(roots, tol):
-            if isinstance(c0, mpmath.mpc):
-                if abs(c0.imag) > tol * max(1, abs(c0)):
-                    raise ConvergenceError("complex eigenvalue branch (the pencil is not "
-                                           "symmetric positive definite?)")
-                c0 = c0.real
+        roots = _exact_roots(edge, D) if D.exact else _numeric_roots(edge)
+        for c0, m in roots:
             q = _shift(p, sigma, c0, S)
             if m == 1:
-                mu = _hensel(q, order)
-            else:
-                if depth > 8:
-                    raise ConvergenceError("eigenvalue branches do not separate (a multiple "
-                                           "eigenvalue for every k?)")
-                subs = eigen_branches(q, order, depth + 1, only_small=True)
-                if len(subs) != m:
-                    raise ConvergenceError(f"a cluster of {m} eigenvalue branches gave "
-                                           f"{len(subs)}; raise the working precision")
-                for mu in subs:
-                    out.append((S.convert(c0) + mu) * S.monomial(1, sigma))
+                out.append((_hensel(q, order) + c0) * S.monomial(1, sigma))
                 continue
-            out.append((S.convert(c0) + mu) * S.monomial(1, sigma))
+            if depth > 8:
+                raise ConvergenceError("eigenvalue branches do not separate (a multiple "
+                                       "eigenvalue for every k?)")
+            subs = eigen_branches(q, order, depth + 1, only_small=True)
+            if len(subs) != m:
+                raise ConvergenceError(f"a cluster of {m} eigenvalue branches gave "
+                                       f"{len(subs)}; raise the working precision")
+            for mu in subs:
+                out.append((mu + c0) * S.monomial(1, sigma))
     return out
 
 
@@ -192,14 +264,10 @@ def _hensel(q, order):
     S = q[0].system
     dq = _derivative(q)
     mu = S.convert(0)
-    d0 = _eval(dq, mu).normalized()
-    v = d0.val
     for _ in range(2 * int(math.log2(order + 2)) + 6):
-        r = _eval(q, mu)
-        step = (r / _eval(dq, mu))
-        rn = step.normalized()
+        step = _eval(q, mu) / _eval(dq, mu)
         mu = mu - step
-        if not rn.coeffs:
+        if step.is_zero():
             break
     return mu
 

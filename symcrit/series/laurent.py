@@ -1,59 +1,78 @@
-r"""Truncated Laurent series in ε as a number system.
+r"""Truncated Laurent series in ε as a number system, over a coefficient domain.
 
 A :class:`LaurentSeries` is :math:`\sum_{i} c_i\,\varepsilon^{v+i}` known modulo
-:math:`\varepsilon^{p}` (``val`` = v, ``prec`` = p), with mpmath coefficients.  Arithmetic
-tracks the absolute precision (multiplying by :math:`k^2 = \varepsilon^{-4}` costs four
-orders).  ``sqrt`` needs an even valuation; ``acos`` is expanded through
-:math:`y' = -x'/\sqrt{1-x^2}` and works at the end points: for
-:math:`x = -1 + a\varepsilon^{2m} + \dots` it gives :math:`\pi - \sqrt{2a}\,\varepsilon^m + \dots`,
-the square-root behaviour that makes the families' expansions Puiseux series in
+:math:`\varepsilon^{p}` (``val`` = v, ``prec`` = p), with coefficients in a domain of
+:mod:`symcrit.series.domains`: mpmath numbers (``MPMATH``, the default) or the exact field
+:math:`\mathbb{Q}(\pi)` (``QQ_PI``).  The arithmetic is written once; the domain decides
+whether it is exact (the principle of ``sympy.polys`` domains).  Arithmetic tracks the
+absolute precision (multiplying by :math:`k^2 = \varepsilon^{-4}` costs four orders).
+
+``sqrt`` needs an even valuation and the square root of the leading coefficient; ``acos``
+is expanded through :math:`y' = -x'/\sqrt{1-x^2}` and works at the end points: for
+:math:`x = -1 + a\varepsilon^{2m} + \dots` it gives :math:`\pi - \sqrt{2a}\,\varepsilon^m
++ \dots`, the square-root behaviour that makes the families' expansions Puiseux series in
 :math:`k^{-1/2}` (Arjevani & Field 2021, "Analytic study of families of spurious minima in
-two-layer ReLU neural networks", NeurIPS).
+two-layer ReLU neural networks", NeurIPS).  Over :math:`\mathbb{Q}(\pi)` the constant term
+of an arc cosine must be 0, ±1/2 or ±1 and a square root's leading coefficient a square;
+otherwise :class:`~symcrit.series.domains.NotExact` is raised.
 
 :class:`LaurentSystem` plugs these series into the number-system interface of
 :mod:`symcrit.systems`, so the restricted loss, its gradient and Hessian — compiled once —
 evaluate directly as series in ε when ``k = ε^{-2}`` (the formula is never re-derived).
 
-A coefficient is taken to be zero when it is below ``zero_tol`` relative to the series'
-scale (numerical cancellation of exactly cancelling terms); use enough working digits.
+With mpmath coefficients a coefficient is taken to be zero when it is below ``zero_tol``
+relative to the series' scale (numerical cancellation of exactly cancelling terms), and an
+arc cosine's constant term within that tolerance of ±1 is taken to be ±1 (near ±1 an error
+δ in the argument would become an error √δ in the angle).
 
 >>> import mpmath
 >>> mpmath.mp.dps = 30
 >>> S = LaurentSystem(order=8)
 >>> e = S.epsilon()
->>> x = -1 + 2 * e**2                  # acos(-1 + 2 ε²) = π - 2ε - ε³/3 - 3ε⁵/20 - ...
->>> y = S.acos(x)
+>>> y = S.acos(-1 + 2 * e**2)        # acos(-1 + 2 ε²) = π - 2ε - ε³/3 - 3ε⁵/20 - ...
 >>> [mpmath.nstr(c, 8) for c in y.coefficients(6)]
 ['3.1415927', '-2.0', '0.0', '-0.33333333', '0.0', '-0.15']
 >>> mpmath.mp.dps = 15
+>>> from symcrit.series.domains import QQ_PI
+>>> X = LaurentSystem(order=8, domain=QQ_PI)       # the same, exactly
+>>> X.acos(-1 + 2 * X.epsilon()**2).coefficients(6)
+[pi, -2, 0, -1/3, 0, -3/20]
 """
 from __future__ import annotations
+
+from fractions import Fraction
 
 import mpmath
 import numpy as np
 
 from ..errors import InputError
 from ..systems import NumberSystem
+from .domains import MPMATH, QPi, QPiSqrt
 
 __all__ = ["LaurentSeries", "LaurentSystem"]
 
+_SCALARS = (int, Fraction, mpmath.mpf, QPi, QPiSqrt)
+
 
 class LaurentSeries:
-    """``Σ coeffs[i] ε^(val + i)`` known modulo ``ε^prec``."""
-    __slots__ = ("val", "coeffs", "prec", "system")
+    """``Σ coeffs[i] ε^(val + i)`` known modulo ``ε^prec`` (coefficients in the system's
+    domain)."""
+    __slots__ = ("val", "coeffs", "prec", "system", "nz")
 
-    def __init__(self, coeffs, val, prec, system):
+    def __init__(self, coeffs, val, prec, system, nz=False):
         self.val = int(val)
         self.prec = int(prec)
         n = max(self.prec - self.val, 0)
-        cs = [mpmath.mpf(c) for c in coeffs[:n]]
-        cs += [mpmath.mpf(0)] * (n - len(cs))
+        cs = list(coeffs[:n])
+        if len(cs) < n:
+            cs += [system.domain.zero] * (n - len(cs))
         self.coeffs = cs
         self.system = system
+        self.nz = nz and bool(cs)        # the leading coefficient is known to be non-zero
 
     # ---------------------------------------------------------------- basics
-    def _new(self, coeffs, val, prec):
-        return LaurentSeries(coeffs, val, prec, self.system)
+    def _new(self, coeffs, val, prec, nz=False):
+        return LaurentSeries(coeffs, val, prec, self.system, nz)
 
     def _lift(self, x):
         if isinstance(x, LaurentSeries):
@@ -64,29 +83,49 @@ class LaurentSeries:
         """Let numpy broadcast over arrays of series."""
         return isinstance(other, np.ndarray)
 
+    @property
+    def domain(self):
+        return self.system.domain
+
     def coefficient(self, n):
         """The coefficient of ε^n (an error if it is not known)."""
         if n >= self.prec:
             raise InputError(f"the coefficient of ε^{n} is not known (series known mod "
                              f"ε^{self.prec})")
         i = n - self.val
-        return self.coeffs[i] if 0 <= i < len(self.coeffs) else mpmath.mpf(0)
+        return self.coeffs[i] if 0 <= i < len(self.coeffs) else self.domain.zero
 
     def coefficients(self, n, start=0):
         """Coefficients of ε^start … ε^(start+n-1)."""
         return [self.coefficient(j) for j in range(start, start + n)]
 
     def normalized(self):
-        """Drop leading coefficients that are zero up to round-off (raises the valuation)."""
-        scale = max([abs(c) for c in self.coeffs] + [mpmath.mpf(1)])
-        tol = self.system.zero_tol * scale
-        i = 0
-        while i < len(self.coeffs) and abs(self.coeffs[i]) <= tol:
-            i += 1
-        return self._new(self.coeffs[i:], self.val + i, self.prec)
+        """Drop leading coefficients that are zero (exactly, or up to round-off with mpmath
+        coefficients): the valuation is then that of the first non-zero term."""
+        if self.nz:
+            return self
+        D = self.domain
+        cs = self.coeffs
+        if D.exact:
+            i = 0
+            while i < len(cs) and cs[i].is_zero():
+                i += 1
+        else:
+            scale = max([abs(c) for c in cs] + [mpmath.mpf(1)])
+            tol = self.system.zero_tol * scale
+            i = 0
+            while i < len(cs) and abs(cs[i]) <= tol:
+                i += 1
+        return self._new(cs[i:], self.val + i, self.prec, nz=True)
 
     def is_zero(self):
         return len(self.normalized().coeffs) == 0
+
+    def valuation(self):
+        """The power of the first non-zero term (None when the series is zero to its
+        precision)."""
+        x = self.normalized()
+        return x.val if x.coeffs else None
 
     def __eq__(self, other):
         if isinstance(other, (int, float)) and other == 0:
@@ -96,29 +135,37 @@ class LaurentSeries:
     __hash__ = None
 
     def __repr__(self):
-        terms = [f"{mpmath.nstr(c, 8)}*eps^{self.val + i}" for i, c in enumerate(self.coeffs)
-                 if c != 0][:6]
+        D = self.domain
+        fmt = (lambda c: str(c)) if D.exact else (lambda c: mpmath.nstr(c, 8))
+        terms = [f"({fmt(c)})*eps^{self.val + i}" for i, c in enumerate(self.coeffs)
+                 if not (c.is_zero() if D.exact else c == 0)][:6]
         return "(" + " + ".join(terms or ["0"]) + f" + O(eps^{self.prec}))"
 
     # ---------------------------------------------------------------- arithmetic
     def __add__(self, other):
         if self._defer(other):
             return NotImplemented
+        if isinstance(other, _SCALARS) and not isinstance(other, bool):
+            if self.val > 0 or self.prec <= 0:
+                return self + self.system.convert(other)
+            cs = list(self.coeffs)
+            cs[-self.val] = cs[-self.val] + other
+            return self._new(cs, self.val, self.prec)
         o = self._lift(other)
         prec = min(self.prec, o.prec)
         val = min(self.val, o.val)
-        cs = [mpmath.mpf(0)] * max(prec - val, 0)
+        n = max(prec - val, 0)
+        cs = [self.domain.zero] * n
         for s in (self, o):
-            for i, c in enumerate(s.coeffs):
-                j = s.val + i - val
-                if j < len(cs):
-                    cs[j] += c
+            off = s.val - val
+            for i, c in enumerate(s.coeffs[:max(n - off, 0)]):
+                cs[i + off] = cs[i + off] + c
         return self._new(cs, val, prec)
 
     __radd__ = __add__
 
     def __neg__(self):
-        return self._new([-c for c in self.coeffs], self.val, self.prec)
+        return self._new([-c for c in self.coeffs], self.val, self.prec, self.nz)
 
     def __sub__(self, other):
         if self._defer(other):
@@ -133,19 +180,28 @@ class LaurentSeries:
     def __mul__(self, other):
         if self._defer(other):
             return NotImplemented
-        if isinstance(other, (int, mpmath.mpf)) and not isinstance(other, bool):
-            return self._new([c * other for c in self.coeffs], self.val, self.prec)
+        if isinstance(other, _SCALARS) and not isinstance(other, bool):
+            if other == 0:
+                return self._new([], self.prec, self.prec)
+            return self._new([c * other for c in self.coeffs], self.val, self.prec, self.nz)
         o = self._lift(other)
         a, b = self.normalized(), o.normalized()
         val = a.val + b.val
         rel = min(a.prec - a.val, b.prec - b.val)
-        cs = [mpmath.mpf(0)] * max(rel, 0)
-        for i, x in enumerate(a.coeffs[:rel]):
-            if x == 0:
-                continue
-            for j, y in enumerate(b.coeffs[:rel - i]):
-                cs[i + j] += x * y
-        return self._new(cs, val, val + rel)
+        zero = self.domain.zero
+        ac, bc = a.coeffs[:rel], b.coeffs[:rel]
+        if not ac or not bc:
+            return self._new([], val + rel, val + rel)
+        if self.domain.exact:
+            cs = self.domain.convolve(ac, bc, rel)
+        else:
+            cs = [zero] * rel
+            for i, x in enumerate(ac):
+                if x == 0:
+                    continue
+                for j, y in enumerate(bc[:rel - i]):
+                    cs[i + j] = cs[i + j] + x * y
+        return self._new(cs, val, val + rel, nz=True)
 
     __rmul__ = __mul__
 
@@ -154,19 +210,21 @@ class LaurentSeries:
         if not b.coeffs:
             raise ZeroDivisionError("division by a series that is zero to its precision")
         rel = b.prec - b.val
-        b0 = b.coeffs[0]
-        inv = [mpmath.mpf(1) / b0]
+        r0 = 1 / b.coeffs[0]
+        bc = b.coeffs
+        inv = [r0]
         for n in range(1, rel):
-            s = mpmath.fsum(b.coeffs[i] * inv[n - i] for i in range(1, n + 1)
-                            if i < len(b.coeffs))
-            inv.append(-s / b0)
-        return self._new(inv, -b.val, -b.val + rel)
+            s = self.domain.zero
+            for i in range(1, min(n, len(bc) - 1) + 1):
+                s = s + bc[i] * inv[n - i]
+            inv.append(-(s * r0))
+        return self._new(inv, -b.val, -b.val + rel, nz=True)
 
     def __truediv__(self, other):
         if self._defer(other):
             return NotImplemented
-        if isinstance(other, (int, mpmath.mpf)) and not isinstance(other, bool):
-            return self._new([c / other for c in self.coeffs], self.val, self.prec)
+        if isinstance(other, _SCALARS) and not isinstance(other, bool):
+            return self._new([c / other for c in self.coeffs], self.val, self.prec, self.nz)
         return self * self._lift(other).inverse()
 
     def __rtruediv__(self, other):
@@ -196,29 +254,35 @@ class LaurentSeries:
         if x.val % 2:
             raise InputError(f"sqrt of a series of odd valuation ε^{x.val}: not a series in ε "
                              "(a finer variable is needed)")
-        c0 = x.coeffs[0]
-        if c0 < 0:
+        D = self.domain
+        if D.sign(x.coeffs[0]) < 0:
             raise InputError("sqrt of a series with a negative leading coefficient")
         rel = x.prec - x.val
-        y = [mpmath.sqrt(c0)]
+        y0 = D.sqrt(x.coeffs[0])
+        h = 1 / (2 * y0)
+        y = [y0]
+        xc = x.coeffs
         for n in range(1, rel):
-            s = x.coeffs[n] if n < len(x.coeffs) else 0
-            s -= mpmath.fsum(y[i] * y[n - i] for i in range(1, n))
-            y.append(s / (2 * y[0]))
-        return self._new(y, x.val // 2, x.val // 2 + rel)
+            s = xc[n] if n < len(xc) else D.zero
+            for i in range(1, n):
+                s = s - y[i] * y[n - i]
+            y.append(s * h)
+        return self._new(y, x.val // 2, x.val // 2 + rel, nz=True)
 
     def derivative(self):
         """d/dε, term by term."""
-        cs = [(self.val + i) * c for i, c in enumerate(self.coeffs)]
+        cs = [c * (self.val + i) for i, c in enumerate(self.coeffs)]
         if self.val == 0:           # the constant term disappears
             return self._new(cs[1:], 0, self.prec - 1)
         return self._new(cs, self.val - 1, self.prec - 1)
 
     def integral(self, constant):
+        """The antiderivative with the given constant term."""
         x = self.normalized()
         if x.coeffs and x.val < 0:
             raise InputError("integral of a series with negative powers (a log term)")
-        cs = [mpmath.mpf(constant)] + [mpmath.mpf(0)] * (x.val) + [
+        D = self.domain
+        cs = [D.convert(constant)] + [D.zero] * x.val + [
             c / (x.val + i + 1) for i, c in enumerate(x.coeffs)]
         return self._new(cs, 0, x.prec + 1)
 
@@ -226,65 +290,80 @@ class LaurentSeries:
         x = self.normalized()
         if x.val < 0:
             raise InputError("acos of a series with negative powers")
-        x0 = x.coefficient(0) if x.val == 0 else mpmath.mpf(0)
-        if abs(x0) > 1 + self.system.zero_tol:
-            raise InputError(f"acos of a series with constant term {mpmath.nstr(x0, 8)}")
-        x0c = max(min(x0, mpmath.mpf(1)), mpmath.mpf(-1))
-        y0 = mpmath.acos(x0c)
-        one = self.system.convert(1)
-        if (x - x0c).is_zero():            # a constant (e.g. exactly parallel rows: x = ±1)
+        D = self.domain
+        x0 = x.coefficient(0) if x.val == 0 else D.zero
+        if not D.exact:
+            tol = self.system.zero_tol
+            if abs(x0) > 1 + tol:
+                raise InputError(f"acos of a series with constant term {mpmath.nstr(x0, 8)}")
+            for end in (1, -1):                # snap to the end point (see the module doc)
+                if abs(x0 - end) <= tol:
+                    x = x + (end - x0)
+                    x0 = D.convert(end)
+        y0 = D.acos(x0)
+        if (x - x0).is_zero():            # a constant (e.g. exactly parallel rows: x = ±1)
             return self._new([y0], 0, x.prec)
-        s = ((one - x) * (one + x)).sqrt()
+        s = ((1 - x) * (1 + x)).sqrt()
         dy = -(x.derivative()) / s
         return dy.integral(y0)
 
 
 class LaurentSystem(NumberSystem):
-    """Truncated Laurent series in ε (mpmath coefficients) as a number system.
+    """Truncated Laurent series in ε as a number system, coefficients in ``domain``
+    (:data:`~symcrit.series.domains.MPMATH` or :data:`~symcrit.series.domains.QQ_PI`).
     ``order``: the absolute precision of constants (terms up to ε^(order-1))."""
     name = "laurent"
     certainty = "series"
 
-    def __init__(self, order, zero_tol=None):
+    def __init__(self, order, domain=MPMATH, zero_tol=None):
         self.order = int(order)
-        self.zero_tol = zero_tol if zero_tol is not None else \
-            mpmath.mpf(10) ** (-(mpmath.mp.dps * 3 // 5))
+        self.domain = domain
+        if domain.exact:
+            self.zero_tol = None
+        else:
+            self.zero_tol = zero_tol if zero_tol is not None else \
+                mpmath.mpf(10) ** (-(mpmath.mp.dps * 3 // 5))
+        self._pi = None
 
     def convert(self, x):
         if isinstance(x, LaurentSeries):
             return x
-        if hasattr(x, "numerator") and hasattr(x, "denominator") and not isinstance(x, int):
-            x = mpmath.mpf(x.numerator) / x.denominator
-        return LaurentSeries([mpmath.mpf(x)], 0, self.order, self)
+        return LaurentSeries([self.domain.convert(x)], 0, self.order, self)
 
     def rational(self, p, q):
-        return self.convert(mpmath.mpf(p) / q)
+        return self.convert(Fraction(int(p), int(q)))
 
     def is_native(self, x):
         return isinstance(x, LaurentSeries)
 
     def epsilon(self):
-        return LaurentSeries([1], 1, self.order + 1, self)
+        return LaurentSeries([self.domain.one], 1, self.order + 1, self, True)
 
     def monomial(self, c, n):
         """c ε^n (exact to the system's order plus n)."""
-        return LaurentSeries([c], n, self.order + n, self)
+        return LaurentSeries([self.domain.convert(c)], n, self.order + n, self)
+
+    def series(self, coeffs, val=0, prec=None):
+        """The series Σ coeffs[i] ε^(val+i) mod ε^prec (default: the system's order)."""
+        D = self.domain
+        return LaurentSeries([D.convert(c) for c in coeffs], val,
+                             self.order if prec is None else prec, self)
 
     def sqrt(self, x):
-        import numpy as np
         if isinstance(x, np.ndarray):
             return np.frompyfunc(lambda t: self.convert(t).sqrt(), 1, 1)(x)
         return self.convert(x).sqrt()
 
     def acos(self, x):
-        import numpy as np
         if isinstance(x, np.ndarray):
             return np.frompyfunc(lambda t: self.convert(t).acos(), 1, 1)(x)
         return self.convert(x).acos()
 
     @property
     def pi(self):
-        return self.convert(+mpmath.mp.pi)
+        if self._pi is None:
+            self._pi = self.convert(self.domain.pi)
+        return self._pi
 
     def is_zero(self, x):
         return self.convert(x).is_zero()
