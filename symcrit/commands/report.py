@@ -160,8 +160,7 @@ def run(args):
     try:
         from ..series.family import family_series
         S = family_series(fam, order=4, dps=30)
-        print("\nseries in k^(-1/2) (order-by-order lifting, exact over Q(pi) where "
-              "possible; ~(...): PSLQ candidate confirmed at higher precision, not derived):")
+        print("\nseries in k^(-1/2) (order-by-order lifting):")
         print("\n".join(str(S).splitlines()[1:]))
         print(f"more terms, eigenvalues and the check against refined points: "
               f"`symcrit series {fam.name} --order 12 --verify`")
