@@ -42,7 +42,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["angle", "kernel", "kernel_grad_coefficients", "kernel_grad_u", "kernel_hess_uu",
+__all__ = ["angle", "kernel", "kernel_grad_coefficients", "unit_grad_coefficients_float",
+           "kernel_grad_u", "kernel_hess_uu",
            "kernel_hess_uv", "kernel_gradient_pullback", "kernel_hessian_pullback"]
 
 
@@ -105,6 +106,35 @@ def kernel_grad_coefficients(ns, guu, gvv, guv):
     nu, nv, c, theta, sn = angle(ns, guu, gvv, guv)
     two_pi = 2 * ns.pi
     return nv * sn / (two_pi * nu), nu * sn / (two_pi * nv), (ns.pi - theta) / two_pi
+
+
+def unit_grad_coefficients_float(C, S, T):
+    r"""The float64 hot path of :func:`kernel_grad_coefficients` for unit vectors
+    (:math:`|u| = |v| = 1`), in place on preallocated arrays: ``C`` (the cosines) is clipped
+    to [-1, 1], :math:`\sin	heta = \sqrt{(1-c)(1+c)}` is written into ``S`` and
+    :math:`\pi - 	heta` into ``T``, so that :math:`c_u = c_v = S/2\pi` and
+    :math:`c_{uv} = T/2\pi`.  For general vectors, :math:`
+abla_u K = |v|(c_u\hat u +
+    c_{uv}\hat v)`.  It is the same formula as the generic one, evaluated without
+    temporaries for the training loop (:mod:`symcrit.landscape.laws`), where it runs for
+    millions of pairs.
+
+    >>> import numpy as np
+    >>> from symcrit.systems import FLOAT
+    >>> C = np.array([[0.3, -1.0000000000000002, 1.0]])
+    >>> S, T = np.empty_like(C), np.empty_like(C)
+    >>> unit_grad_coefficients_float(C, S, T)
+    >>> cu, cv, cuv = kernel_grad_coefficients(FLOAT, 1.0, 1.0, C)
+    >>> bool(np.allclose(S / (2 * np.pi), cu) and np.allclose(T / (2 * np.pi), cuv))
+    True
+    """
+    np.clip(C, -1.0, 1.0, out=C)
+    np.subtract(1.0, C, out=S)
+    np.add(1.0, C, out=T)
+    S *= T
+    np.sqrt(S, out=S)
+    np.arccos(C, out=T)
+    np.subtract(np.pi, T, out=T)
 
 
 def kernel_gradient_pullback(ns, guu, gvv, guv, P, Q, R1, R2):
