@@ -43,7 +43,7 @@ import sympy
 from flint import arb, arb_mat, ctx as flint_ctx, fmpq, fmpz
 
 __all__ = ["NumberSystem", "FLOAT", "MPMATH", "SYMPY", "ARB", "get_system", "workdps",
-           "SYSTEMS"]
+           "SYSTEMS", "int_power"]
 
 
 @contextlib.contextmanager
@@ -125,10 +125,16 @@ class NumberSystem:
         return x ** n
 
 
-def _int_power(x, n):
-    """x**n by repeated multiplication (for balls: an enclosure that never fails)."""
+def int_power(x, n, one=None):
+    """x**n for an integer n by repeated squaring, using only ``*`` (and ``1/x`` for n < 0):
+    for any ring element (balls, series, field elements).  ``one`` is returned for n = 0
+    (default ``x*0 + 1``).
+
+    >>> int_power(3, 5), int_power(2.0, -2)
+    (243, 0.25)
+    """
     if n < 0:
-        return 1 / _int_power(x, -n)
+        return 1 / int_power(x, -n, one)
     out, base = None, x
     while n:
         if n & 1:
@@ -136,7 +142,9 @@ def _int_power(x, n):
         n >>= 1
         if n:
             base = base * base
-    return out if out is not None else x * 0 + 1
+    if out is None:
+        return one if one is not None else x * 0 + 1
+    return out
 
 
 class _Float(NumberSystem):
@@ -308,8 +316,8 @@ class _Arb(NumberSystem):
         # python-flint's arb ** int goes through exp(n log x): NaN for a ball that
         # contains 0, and loose for negative balls; repeated products are always valid
         if isinstance(x, np.ndarray):
-            return np.frompyfunc(lambda t: _int_power(t, int(n)), 1, 1)(x)
-        return _int_power(x, int(n))
+            return np.frompyfunc(lambda t: int_power(t, int(n)), 1, 1)(x)
+        return int_power(x, int(n))
 
     @property
     def pi(self):

@@ -49,6 +49,8 @@ from fractions import Fraction
 import mpmath
 from flint import arb, ctx as flint_ctx, fmpq, fmpz, fmpz_poly
 
+from ..systems import int_power
+
 __all__ = ["NotExact", "QPi", "QPiSqrt", "MpmathDomain", "QPiDomain", "QPiSqrtDomain",
            "MPMATH", "QQ_PI"]
 
@@ -674,12 +676,7 @@ class QPiSqrt:
     def __pow__(self, e):
         if e < 0:
             return self.inverse() ** (-e)
-        out, base = QPiSqrt(QPi.ONE, QPi.ZERO, self.s), self
-        while e:
-            if e & 1:
-                out = out * base
-            base, e = base * base, e >> 1
-        return out
+        return int_power(self, e, QPiSqrt(QPi.ONE, QPi.ZERO, self.s))
 
     def is_zero(self):
         return self.a.is_zero() and self.b.is_zero()

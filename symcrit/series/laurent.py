@@ -46,7 +46,7 @@ import mpmath
 import numpy as np
 
 from ..errors import InputError
-from ..systems import NumberSystem
+from ..systems import NumberSystem, int_power
 from .domains import MPMATH, QPi, QPiSqrt
 
 __all__ = ["LaurentSeries", "LaurentSystem"]
@@ -237,14 +237,7 @@ class LaurentSeries:
             raise InputError("series powers must be integers (use sqrt)")
         if n < 0:
             return (self ** (-n)).inverse()
-        out = self.system.convert(1)
-        base = self
-        while n:
-            if n & 1:
-                out = out * base
-            base = base * base
-            n >>= 1
-        return out
+        return int_power(self, n, self.system.convert(1))
 
     # ---------------------------------------------------------------- functions
     def sqrt(self):

@@ -63,6 +63,7 @@ import sympy
 from flint import fmpq, fmpq_poly
 
 from ..errors import ConvergenceError, InputError
+from ..systems import int_power
 
 __all__ = ["NewtonPolygon", "Edge", "PuiseuxSeries", "newton_polygon", "puiseux_branches",
            "lower_hull", "cluster_roots"]
@@ -146,12 +147,7 @@ class _NFElem:
     __rmul__ = __mul__
 
     def __pow__(self, n):
-        r, b = self.K.one, self
-        while n:
-            if n & 1:
-                r = r * b
-            b, n = b * b, n >> 1
-        return r
+        return int_power(self, n, self.K.one)
 
     def inv(self):
         g, s, _ = self.p.xgcd(self.K.m)
@@ -380,7 +376,7 @@ class _ParamField:
         self.zero = _PElem(self, [])
 
     def convert(self, c):
-        c = sympy.sympify(c).subs({k: u for u, k in self.params})
+        c = sympy.sympify(c, strict=True).subs({k: u for u, k in self.params})
         return _PElem(self, [self.F.from_sympy(c)])
 
     def lift(self, v):
@@ -635,13 +631,13 @@ def _choose_field(coeffs, t, numeric):
         return _Numeric()
     consts = set()
     for a in coeffs:
-        consts |= sympy.sympify(a).atoms(sympy.NumberSymbol)
-    if consts and all(sympy.sympify(a).is_polynomial(t) for a in coeffs):
+        consts |= sympy.sympify(a, strict=True).atoms(sympy.NumberSymbol)
+    if consts and all(sympy.sympify(a, strict=True).is_polynomial(t) for a in coeffs):
         params = [(sympy.Dummy(f"u{k}"), c) for k, c in enumerate(sorted(consts, key=str))]
         F = sympy.QQ.frac_field(*[u for u, _ in params])
         try:
             for a in coeffs:
-                a = sympy.expand(sympy.sympify(a).subs({c: u for u, c in params}))
+                a = sympy.expand(sympy.sympify(a, strict=True).subs({c: u for u, c in params}))
                 if a != 0:
                     for c in sympy.Poly(a, t).coeffs():
                         F.from_sympy(c)
@@ -995,8 +991,8 @@ class PuiseuxSeries:
 
     def as_expr(self):
         """The truncated series as a sympy expression in t (without the O-term)."""
-        return sum((sympy.sympify(c if not self.numeric else _sym_num(c)) * self.t ** e
-                    for e, c in self.terms), sympy.Integer(0))
+        return sum((sympy.sympify(_sym_num(c) if self.numeric else c, strict=True)
+                    * self.t ** e for e, c in self.terms), sympy.Integer(0))
 
     def __str__(self):
         parts = []
