@@ -96,15 +96,7 @@ class IsotypicBlock:
 def _mult_value(expr, k):
     if _is_integer(k):
         return int(expr.subs(KSYM, int(k)))
-    return _horner_mp(expr, mpmath.mpf(k))
-
-
-def _horner_mp(expr, k):
-    P = sympy.Poly(sympy.expand(expr), KSYM)
-    out = mpmath.mpf(0)
-    for c in P.all_coeffs():
-        out = out * k + mpmath.mpf(int(c.p)) / int(c.q)
-    return out
+    return _poly_eval(expr, mpmath.mpf(k), get_system("mpmath"))
 
 
 @lru_cache(maxsize=None)

@@ -405,3 +405,17 @@ def test_no_neg_method_on_arb():
     for p in ["symcrit/critical/certify.py", "symcrit/commands/certify.py",
               "symcrit/systems.py", "symcrit/spectrum.py", "symcrit/restricted.py"]:
         assert not re.search(r"\.neg\(", (root / p).read_text()), p
+
+
+@pytest.mark.parametrize("key,val", [("lambda_min_lower", ["x"]), ("family", ["type-A"]),
+                                     ("blocks", [{"irrep": ["x"]}]), ("loss", "abc"),
+                                     ("lambda_min_lower", {"[k-1]": 0.5})])
+def test_malformed_certificate_file_is_one_line_exit_2(tmp_path, capsys, key, val):
+    path = tmp_path / "c.json"
+    certify("type-A", 8).save(path)
+    data = json.loads(path.read_text())
+    data[key] = val
+    path.write_text(json.dumps(data))
+    assert main(["certify", "--verify", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a symcrit certificate" in err

@@ -278,3 +278,12 @@ def test_output_formats():
     assert r"\gamma" in P.latex() and P.vertices == [(0, 2), (1, 1), (3, 0)]
     s = PuiseuxSeries([(R(-1), 2), (0, sympy.sqrt(2))], None)
     assert str(s) == "2*t^(-1) + sqrt(2)"
+
+
+def test_float_coefficients_are_refused_in_exact_mode():
+    x, t = sympy.symbols("x t")
+    with pytest.raises(InputError, match="floating-point"):
+        puiseux_branches(x ** 2 - 0.3 * t, x, t)
+    # numerically they are fine: x = ±sqrt(0.3) t^(1/2)
+    bs = puiseux_branches(x ** 2 - 0.3 * t, x, t, order=2, numeric=True, dps=20)
+    assert sorted(float(b.terms[0][1]) for b in bs) == pytest.approx([-0.3 ** 0.5, 0.3 ** 0.5])

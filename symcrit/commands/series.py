@@ -4,6 +4,8 @@ over Q(pi) where possible, numeric otherwise; closed forms of numeric coefficien
 confirmed PSLQ candidates)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import mpmath
 
 from ..critical.families import get_family
@@ -72,9 +74,12 @@ def run(args):
     checked = None
     if check:
         name, q, value = check
+        # the given decimal agrees if the computed value rounds to it: within half a unit
+        # of its last digit (and never more precisely than the series is known)
+        last = Decimal(value).as_tuple().exponent
         with mpmath.workdps(args.dps):
-            ok, val, diff = S.check(name, q, mpmath.mpf(value), digits=min(args.dps - 10,
-                                                                             len(value) - 3))
+            tol = max(mpmath.mpf(10) ** last / 2, mpmath.mpf(10) ** (-(args.dps - 10)))
+            ok, val, diff = S.check(name, q, mpmath.mpf(value), abs_tol=tol)
         checked = {"name": name, "exponent": str(q), "value": value, "agrees": ok,
                    "computed": mpmath.nstr(val, args.dps - 10),
                    "difference": mpmath.nstr(diff, 5)}

@@ -22,11 +22,12 @@ How each run is classified (the ``kind`` and ``evidence`` columns):
 * Gaussian inputs, ReLU, k = d, two layers (the catalogue's problem): the isotropy found
   is confirmed by refinement in Fix(H) (mpmath); the refined critical point is a
   ``global`` minimum (loss 0), a ``spurious`` minimum or a ``saddle`` by the smallest
-  eigenvalue of the full Hessian (dense float64 for k ≤ 40, isotypic blocks in mpmath
-  above), and is named by :func:`symcrit.critical.families.identify`;
+  eigenvalue of the full Hessian (by isotypic blocks, :func:`symcrit.spectrum.spectrum_of`,
+  at a cost independent of k), and is named by :func:`symcrit.critical.families.identify`;
 * other closed-form problems: the end point itself, when its closed-form gradient norm is
   at most 1e-6, classified by the smallest eigenvalue of the Hessian (central differences
-  of the closed-form gradient, k·d ≤ 1600);
+  of the closed-form gradient, k·d ≤ 1600; above that the type is not determined and the
+  kind is ``critical``);
 * SGD end points of closed-form problems jitter around the point they approach (the
   minibatch noise does not vanish at a spurious minimum): they are first *polished* by
   gradient descent on the closed-form loss (to |grad| < 1e-8, the distance moved is
@@ -52,8 +53,8 @@ from .train import OPTIMIZERS, TrainConfig, run_ensemble
 
 __all__ = ["add_parser", "run", "analyse", "summary_table", "KINDS"]
 
-KINDS = ("global", "spurious", "saddle", "degenerate", "non-global", "not converged",
-         "diverged")
+KINDS = ("global", "spurious", "saddle", "degenerate", "critical", "non-global",
+         "not converged", "diverged")
 
 
 def add_parser(sub):
@@ -76,7 +77,8 @@ def add_parser(sub):
     p.add_argument("--depth", type=int, choices=(2, 3), default=2)
     p.add_argument("--init", choices=("xavier", "he"), default="xavier")
     p.add_argument("--lr", type=float, default=None,
-                   help="step size (default: gd 4/(k+4), sgd 0.5/(k+4), adam 0.01)")
+                   help="step size (default: gd 1/λ̂ with λ̂ the largest Hessian eigenvalue "
+                        "by power iteration, sgd an eighth of that, adam 0.01)")
     p.add_argument("--max-iter", type=int, default=None,
                    help="steps per run (default 200000 for GD and Adam on a closed-form "
                         "loss, which stop at --gtol; 20000 otherwise)")
@@ -118,15 +120,16 @@ def _fd_hessian_min(cf, W, h=1e-5):
 
 
 def _hessian_min_standard(cp, W):
-    """Smallest eigenvalue of the full Hessian at a refined point of the standard problem:
-    dense float64 (symcrit.model) for k ≤ 40, isotypic blocks (symcrit.spectrum) above."""
+    """Smallest eigenvalue of the full Hessian at a point of the standard problem: by
+    isotypic blocks at the refined point ``cp`` (symcrit.spectrum, cost independent of k);
+    without one (k ≤ 40), the dense float64 Hessian of symcrit.model at W."""
+    if cp is not None:
+        from ..spectrum import spectrum_of
+        return float(spectrum_of(cp).min_eigenvalue)
+    from ..model.loss import Problem
     k = W.shape[0]
-    if k <= 40:
-        from ..model.loss import Problem
-        H = np.asarray(Problem.canonical(k, k).hessian(W), float).reshape(k * k, k * k)
-        return float(np.linalg.eigvalsh(0.5 * (H + H.T))[0])
-    from ..spectrum import spectrum_of
-    return float(spectrum_of(cp).min_eigenvalue)
+    H = np.asarray(Problem.canonical(k, k).hessian(W), float).reshape(k * k, k * k)
+    return float(np.linalg.eigvalsh(0.5 * (H + H.T))[0])
 
 
 def _kind_from_eig(lam, scale=1.0):
@@ -156,7 +159,10 @@ def analyse(records, cfg, tol=None, dps=25, progress=None):
         idx = [i for i, W in enumerate(points) if np.isfinite(W).all()]
         if idx:
             P0 = np.stack([points[i] for i in idx])
-            P1, steps, why = descend(cf, P0, 4.0 / (cfg.k + 4))
+            import dataclasses
+            from .train import default_lr
+            lr = default_lr(dataclasses.replace(cfg, optimizer="gd", lr=None))
+            P1, steps, why = descend(cf, P0, lr)
             G = cf.gradient(P1)
             gn = np.sqrt(np.einsum("rkd,rkd->r", G, G))
             for n, i in enumerate(idx):
@@ -228,10 +234,10 @@ def analyse(records, cfg, tol=None, dps=25, progress=None):
                 else:
                     hess_cache[key] = None
             lam = hess_cache[key]
-            kind = "spurious" if lam is None else _kind_from_eig(lam)
+            kind = "critical" if lam is None else _kind_from_eig(lam)
             row["min_hessian_eigenvalue"] = lam
             if lam is None:
-                evidence += " (Hessian not computed: k·d > 1600)"
+                evidence += " (Hessian not computed: k·d > 1600, type not determined)"
         if standard:
             if key not in fam_cache:
                 cands = [f for f in list_families() if f.isotropy == iso.label
@@ -282,7 +288,7 @@ def _plot(table, rows, path, title):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     colors = {"global": "tab:green", "spurious": "tab:red", "saddle": "tab:orange",
-              "degenerate": "tab:purple", "non-global": "tab:brown",
+              "degenerate": "tab:purple", "critical": "tab:pink", "non-global": "tab:brown",
               "not converged": "tab:gray",
               "diverged": "black"}
     def tex(label):

@@ -387,9 +387,12 @@ def _records(cfg, runs, final, iters, reason, cf, law, sig, dsig):
             Z = X @ Wj.T
             res = sig(Z).sum(-1) - sig(X).sum(-1)
             sq = 0.5 * res ** 2
-            g = (res[:, None] * dsig(Z))[:, :, None] * X[:, None, :]     # per sample
-            gm = g.mean(0)
-            floor = np.sqrt(g.var(0).sum() / n)
+            # per-sample gradient g_bkd = D_bk X_bd with D = res·σ'(Z): its mean and the
+            # variance of its mean (the noise floor), without the n × k × d array
+            D = res[:, None] * dsig(Z)
+            gm = D.T @ X / n
+            second = (D * D).T @ (X * X) / n
+            floor = np.sqrt(max(float((second - gm * gm).sum()), 0.0) / n)
             rec.update(loss=_s(sq.mean()), loss_stderr=_s(sq.std() / np.sqrt(n)),
                        gradient_norm=_s(np.sqrt((gm * gm).sum())),
                        gradient_noise_floor=_s(floor),

@@ -111,10 +111,9 @@ def kernel_grad_coefficients(ns, guu, gvv, guv):
 def unit_grad_coefficients_float(C, S, T):
     r"""The float64 hot path of :func:`kernel_grad_coefficients` for unit vectors
     (:math:`|u| = |v| = 1`), in place on preallocated arrays: ``C`` (the cosines) is clipped
-    to [-1, 1], :math:`\sin	heta = \sqrt{(1-c)(1+c)}` is written into ``S`` and
-    :math:`\pi - 	heta` into ``T``, so that :math:`c_u = c_v = S/2\pi` and
-    :math:`c_{uv} = T/2\pi`.  For general vectors, :math:`
-abla_u K = |v|(c_u\hat u +
+    to [-1, 1], :math:`\sin\theta = \sqrt{(1-c)(1+c)}` is written into ``S`` and
+    :math:`\pi - \theta` into ``T``, so that :math:`c_u = c_v = S/2\pi` and
+    :math:`c_{uv} = T/2\pi`.  For general vectors, :math:`\nabla_u K = |v|(c_u\hat u +
     c_{uv}\hat v)`.  It is the same formula as the generic one, evaluated without
     temporaries for the training loop (:mod:`symcrit.landscape.laws`), where it runs for
     millions of pairs.

@@ -56,7 +56,7 @@ import mpmath
 
 from ..errors import ConvergenceError
 from .domains import NotExact, QPi
-from .puiseux import cluster_roots, lower_hull
+from .puiseux import lower_hull, numeric_roots
 
 __all__ = ["charpoly", "eigen_branches", "series_blocks"]
 
@@ -137,27 +137,10 @@ def _derivative(p):
 
 def _numeric_roots(coeffs):
     """``[(root, multiplicity)]`` of Σ coeffs[i] c^i (real roots; mpmath)."""
-    cs = [mpmath.mpf(x) for x in reversed(coeffs)]
-    if len(cs) > 2:
-        for steps in (200, 1000, 5000):
-            try:
-                roots = mpmath.polyroots(cs, maxsteps=steps, extraprec=4 * mpmath.mp.prec)
-                break
-            except mpmath.libmp.libhyper.NoConvergence:
-                if steps == 5000:
-                    raise ConvergenceError("the roots of an edge polynomial of the "
-                                           "eigenvalue branches did not converge") from None
-    else:
-        roots = [-cs[1] / cs[0]]
-    tol = mpmath.mpf(10) ** (-(mpmath.mp.dps // 4))
-    out = []
-    for c0, m in cluster_roots(roots, tol):
-        if isinstance(c0, mpmath.mpc):
-            if abs(c0.imag) > tol * max(1, abs(c0)):
-                raise ConvergenceError("complex eigenvalue branch (the pencil is not "
-                                       "symmetric positive definite?)")
-            c0 = c0.real
-        out.append((c0, m))
+    out = numeric_roots([mpmath.mpf(x) for x in reversed(coeffs)])
+    if any(isinstance(c0, mpmath.mpc) for c0, _ in out):
+        raise ConvergenceError("complex eigenvalue branch (the pencil is not symmetric "
+                               "positive definite?)")
     return out
 
 
@@ -269,6 +252,10 @@ def _hensel(q, order):
         mu = mu - step
         if step.is_zero():
             break
+    # the branch is a root to the precision the series carry (exactly, in an exact domain):
+    # checked, not assumed from the number of steps
+    if not _eval(q, mu).is_zero():
+        raise ConvergenceError("the Hensel lifting of an eigenvalue branch did not converge")
     return mu
 
 

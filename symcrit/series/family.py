@@ -271,12 +271,13 @@ class FamilySeries:
             lines.append(f"{kt:>6s} {r['order']:>3d} " + " ".join(parts))
         return "\n".join(lines)
 
-    def check(self, name, exponent, value, digits=None):
+    def check(self, name, exponent, value, digits=None, abs_tol=None):
         """Check a user-supplied coefficient (for example from a paper) against the series:
         ``name`` a parameter, ``"L"`` or an eigenvalue label; ``exponent`` the power of k
         (a Fraction, int or text such as ``"-3/2"``); ``value`` an mpmath number or decimal
         text (not an expression: evaluate it yourself, e.g. ``8/mpmath.pi``).  Returns
-        ``(agrees, computed value, difference)``."""
+        ``(agrees, computed value, difference)``: agreement within ``abs_tol`` when given,
+        else to ``digits`` digits relative to max(1, |value|)."""
         q = Fraction(exponent) if not isinstance(exponent, Fraction) else exponent
         ts = self.loss if name == "L" else self.coordinates.get(name) or \
             self.eigenvalues.get(name)
@@ -291,7 +292,8 @@ class FamilySeries:
             v = mpmath.mpf(value)
             c = match[0].value_at(self.dps + 10)
             diff = abs(c - v)
-            tol = mpmath.mpf(10) ** (-(digits or self.dps - 10)) * max(1, abs(v))
+            tol = mpmath.mpf(abs_tol) if abs_tol is not None else \
+                mpmath.mpf(10) ** (-(digits or self.dps - 10)) * max(1, abs(v))
             return bool(diff <= tol), c, diff
 
     # ------------------------------------------------------------------ output

@@ -106,6 +106,33 @@ def cluster_roots(roots, tol):
     return [(mpmath.fsum(g[1]) / len(g[1]), len(g[1])) for g in groups]
 
 
+def numeric_roots(cs):
+    """``[(root, multiplicity)]`` of the polynomial with mpmath coefficients ``cs`` (highest
+    degree first, leading coefficient non-zero): ``polyroots`` with extra precision (retried
+    with more steps), close roots grouped by :func:`cluster_roots` at a quarter of the
+    working digits, roots with a negligible imaginary part made real."""
+    if len(cs) <= 1:
+        return []
+    if len(cs) == 2:
+        rts = [-cs[1] / cs[0]]
+    else:
+        for steps in (400, 2000, 8000):
+            try:
+                rts = mpmath.polyroots(cs, maxsteps=steps, extraprec=4 * mpmath.mp.prec)
+                break
+            except mpmath.libmp.libhyper.NoConvergence:
+                if steps == 8000:
+                    raise ConvergenceError("the roots of an edge polynomial did not "
+                                           "converge") from None
+    tol = mpmath.mpf(10) ** (-(mpmath.mp.dps // 4))
+    out = []
+    for r, m in cluster_roots(rts, tol):
+        if abs(mpmath.im(r)) <= tol * max(1, abs(r)):
+            r = mpmath.mpf(mpmath.re(r))
+        out.append((r, m))
+    return out
+
+
 # ----------------------------------------------------------------------------- number fields
 def _fmpq(c):
     c = sympy.Rational(c)
@@ -524,17 +551,7 @@ class _Numeric:
             cs = cs[1:]
         while cs and self.is_zero(cs[-1]):
             cs = cs[:-1]
-        if len(cs) <= 1:
-            return []
-        rts = mpmath.polyroots(cs, maxsteps=400, extraprec=4 * mpmath.mp.prec) \
-            if len(cs) > 2 else [-cs[1] / cs[0]]
-        tol = mpmath.mpf(10) ** (-(mpmath.mp.dps // 4))
-        out = []
-        for r, m in cluster_roots(rts, tol):
-            if abs(mpmath.im(r)) <= tol * max(1, abs(r)):
-                r = mpmath.mpf(mpmath.re(r))
-            out.append((r, m, self))
-        return out
+        return [(r, m, self) for r, m in numeric_roots(cs)]
 
 
 def _mpc(v):
@@ -629,6 +646,10 @@ def _support(coeffs, precs, t, fld):
 def _choose_field(coeffs, t, numeric):
     if numeric:
         return _Numeric()
+    floats = [f for a in coeffs for f in sympy.sympify(a, strict=True).atoms(sympy.Float)]
+    if floats:
+        raise InputError(f"F has floating-point coefficients ({floats[0]}): give exact "
+                         "numbers (sympy.Rational, integers) or use numeric=True")
     consts = set()
     for a in coeffs:
         consts |= sympy.sympify(a, strict=True).atoms(sympy.NumberSymbol)
