@@ -110,9 +110,6 @@ def dec(x, digits=20):
 
 def k_json(k):
     """k as text: the integer, or 30 significant digits of a real k."""
-    if isinstance(k, Fraction):
-        with mpmath.workdps(40):
-            k = mpmath.mpf(k.numerator) / k.denominator
     return str(k) if isinstance(k, int) else dec(k, 30)
 
 
