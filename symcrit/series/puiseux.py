@@ -187,10 +187,23 @@ class _NFElem:
         return self.p.is_zero()
 
 
-class _NumberField:
+class _FieldOps:
+    """What the exact fields share: elements know whether they are zero, and are kept
+    reduced (nothing to simplify)."""
+    numeric = False
+
+    @staticmethod
+    def is_zero(c):
+        return c.is_zero()
+
+    @staticmethod
+    def simplify(c):
+        return c
+
+
+class _NumberField(_FieldOps):
     r"""Exact arithmetic in :math:`\mathbb{Q}[\alpha]/m(\alpha)` (m monic irreducible;
     m = y is the field of rationals)."""
-    numeric = False
 
     def __init__(self, m):
         self.m = m
@@ -203,14 +216,6 @@ class _NumberField:
 
     def convert(self, c):
         return self.const(_fmpq(c))
-
-    @staticmethod
-    def is_zero(c):
-        return c.is_zero()
-
-    @staticmethod
-    def simplify(c):
-        return c
 
     def roots(self, coeffs):
         """``[(root, multiplicity, field)]`` of the non-zero roots of Σ coeffs[i] z^i."""
@@ -390,10 +395,9 @@ class _CannotInstantiate(Exception):
     """The conjugates of a field over Q(π) are not expressible in radicals."""
 
 
-class _ParamField:
+class _ParamField(_FieldOps):
     r"""Exact arithmetic in :math:`\mathbb{Q}(u)[\alpha]/m(\alpha)`, u standing for π (or
     another constant treated as transcendental): coefficients rational functions of π."""
-    numeric = False
 
     def __init__(self, F, params, m=None):
         self.F, self.params = F, params                     # params: [(u, constant)]
@@ -408,14 +412,6 @@ class _ParamField:
 
     def lift(self, v):
         return _PElem(self, list(v.c))
-
-    @staticmethod
-    def is_zero(c):
-        return c.is_zero()
-
-    @staticmethod
-    def simplify(c):
-        return c
 
     def _expr(self, f):
         return self.F.to_sympy(f).subs({u: k for u, k in self.params})
