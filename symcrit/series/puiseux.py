@@ -200,6 +200,18 @@ class _FieldOps:
     def simplify(c):
         return c
 
+    def _trim(self, coeffs):
+        """The coefficients without the zero ones at both ends, and the root of a linear
+        polynomial (computed in this field); a non-linear one over an extension needs the
+        tower of fields (:class:`_NeedTower`)."""
+        nz = [i for i, c in enumerate(coeffs) if not c.is_zero()]
+        coeffs = coeffs[nz[0]:nz[-1] + 1]
+        if len(coeffs) == 2:
+            return coeffs, [(-(coeffs[0] / coeffs[1]), 1, self)]
+        if self.d > 1:
+            raise _NeedTower
+        return coeffs, None
+
 
 class _NumberField(_FieldOps):
     r"""Exact arithmetic in :math:`\mathbb{Q}[\alpha]/m(\alpha)` (m monic irreducible;
@@ -219,12 +231,9 @@ class _NumberField(_FieldOps):
 
     def roots(self, coeffs):
         """``[(root, multiplicity, field)]`` of the non-zero roots of Σ coeffs[i] z^i."""
-        nz = [i for i, c in enumerate(coeffs) if not c.is_zero()]
-        coeffs = coeffs[nz[0]:nz[-1] + 1]
-        if len(coeffs) == 2:
-            return [(-(coeffs[0] / coeffs[1]), 1, self)]
-        if self.d > 1:
-            raise _NeedTower
+        coeffs, linear = self._trim(coeffs)
+        if linear:
+            return linear
         f = fmpq_poly([c.p[0] if c.p.degree() >= 0 else 0 for c in coeffs])
         out = []
         for g, e in f.factor()[1]:
@@ -417,12 +426,9 @@ class _ParamField(_FieldOps):
         return self.F.to_sympy(f).subs({u: k for u, k in self.params})
 
     def roots(self, coeffs):
-        nz = [i for i, c in enumerate(coeffs) if not c.is_zero()]
-        coeffs = coeffs[nz[0]:nz[-1] + 1]
-        if len(coeffs) == 2:
-            return [(-(coeffs[0] / coeffs[1]), 1, self)]
-        if self.d > 1:
-            raise _NeedTower
+        coeffs, linear = self._trim(coeffs)
+        if linear:
+            return linear
         us = [u for u, _ in self.params]
         expr = sum(self.F.to_sympy(c.c[0] if c.c else self.F.zero) * Z ** i
                    for i, c in enumerate(coeffs))
