@@ -33,6 +33,7 @@ from fractions import Fraction
 import mpmath
 
 from ..errors import InputError
+from ..systems import MPMATH
 
 __all__ = ["parse_k", "parse_value", "dec", "dump_json", "progress", "k_json"]
 
@@ -103,8 +104,7 @@ def dec(x, digits=20):
         return x.mid().str(digits, radius=False)
     if not isinstance(x, mpmath.mpf):       # convert at enough precision for the digits
         with mpmath.workdps(max(int(digits) + 5, mpmath.mp.dps)):
-            x = mpmath.mpf(x.numerator) / x.denominator if isinstance(x, Fraction) \
-                else mpmath.mpf(x)
+            x = MPMATH.convert(x)
     return mpmath.nstr(x, digits, strip_zeros=True)     # (nstr reads all of x's bits)
 
 

@@ -215,8 +215,8 @@ def _k_exact(ktext):
 
 
 def _k_mpf(ktext):
-    q = _parse_k(ktext)
-    return mpmath.mpf(q.numerator) / q.denominator
+    from ..systems import MPMATH
+    return MPMATH.convert(_parse_k(ktext))
 
 
 def _dstr(x, digits):
@@ -671,17 +671,13 @@ def _count(mult, ktext):
     return out
 
 
-def _count_text(x):
-    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
-
-
 def coverage(blocks, ktext, size):
     """Check that the isotypic blocks account for all of M(k, d): the sum of multiplicity
     times block dimension is ``size`` = k·d, exactly at this k.  Returns a reason, or ""."""
     total = sum((_count(blk.multiplicity, ktext) * int(blk.dimension) for blk in blocks),
                 Fraction(0))
     if total != _parse_k(str(size)):
-        return (f"the isotypic blocks give {_count_text(total)} eigenvalues, not k·d = "
+        return (f"the isotypic blocks give {str(total)} eigenvalues, not k·d = "
                 f"{size}: the block decomposition does not cover M(k, d)")
     return ""
 
@@ -691,7 +687,7 @@ def block_bounds(blocks, ktext=None):
     ``ktext`` blocks whose multiplicity vanishes at k are marked ``absent``."""
     out = []
     for blk in blocks:
-        count = "" if ktext is None else _count_text(_count(blk.multiplicity, ktext))
+        count = "" if ktext is None else str(_count(blk.multiplicity, ktext))
         m = _arb_mat(blk.A).nrows()
         if count == "0":
             out.append(BlockBound(blk.irrep, blk.multiplicity, m, None, None, "absent", [],
@@ -951,16 +947,10 @@ def _choose_and_check(R, center, k, d, F, Y, radius=None, max_radius=1e-8,
     return last
 
 
-@lru_cache(maxsize=None)
-def _label(R):
-    """The isotropy label of a (cached) restricted loss, formatted once."""
-    return R.H.label
-
-
 def _make(R, ktext, d, center_txt, rads, dps, res, family, t0):
     status, reason = _status(res["exists"], res["smooth"], res["bounds"], res["kreason"],
                              res["sreason"], res["block_error"])
-    return Certificate(isotropy=_label(R), k=ktext, d=d, center=center_txt,
+    return Certificate(isotropy=R.H.label, k=ktext, d=d, center=center_txt,
                        radii=rads or [], dps=dps, status=status, reason=reason,
                        family=family, names=list(R.fixed.names), exists=res["exists"],
                        smooth=res["smooth"], smooth_margin=res["margin"],
@@ -1220,14 +1210,10 @@ def _lagrange_weights(ks, kf):
 def _predict_matrix(jhist, kf):
     """The Jacobian at k extrapolated (Lagrange) from the last boxes' midpoints: its
     inverse is a good Krawczyk preconditioner Y for the next k."""
-    ks = [k for k, _ in jhist]       # float weights: Y need only be an approximate inverse
+    ws = _lagrange_weights([k for k, _ in jhist], kf)
     M = None
-    for i, (_, J) in enumerate(jhist):
-        w = 1.0
-        for j, kj in enumerate(ks):
-            if j != i:
-                w *= (kf - kj) / (ks[i] - kj)
-        t = J * arb(w)
+    for w, (_, J) in zip(ws, jhist):
+        t = J * _mparb(w)
         M = t if M is None else M + t
     return M
 

@@ -32,7 +32,7 @@ import numpy as np
 from ..errors import ConvergenceError, InputError
 from ..restricted import restricted_loss
 from ..symmetry.young import YoungIsotropy
-from ..systems import workdps
+from ..systems import MPMATH, workdps
 
 __all__ = ["CriticalPoint", "refine", "guard_digits", "full_gradient_check"]
 
@@ -54,7 +54,7 @@ def _as_mpf(x):
     if isinstance(x, str):
         return mpmath.mpf(x)
     if isinstance(x, Fraction):
-        return mpmath.mpf(x.numerator) / x.denominator
+        return MPMATH.convert(x)
     if isinstance(x, (int, np.integer)):
         return mpmath.mpf(int(x))
     return mpmath.mpf(float(x)) if isinstance(x, (float, np.floating)) else mpmath.mpf(x)

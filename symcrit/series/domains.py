@@ -49,7 +49,7 @@ from fractions import Fraction
 import mpmath
 from flint import arb, ctx as flint_ctx, fmpq, fmpz, fmpz_poly
 
-from ..systems import int_power
+from ..systems import MPMATH as _MP, int_power
 
 __all__ = ["NotExact", "QPi", "QPiSqrt", "MpmathDomain", "QPiDomain", "QPiSqrtDomain",
            "MPMATH", "QQ_PI"]
@@ -492,13 +492,9 @@ class MpmathDomain:
     def convert(self, x):
         if isinstance(x, mpmath.mpf):
             return x
-        if isinstance(x, int):
-            return mpmath.mpf(x)
-        if isinstance(x, Fraction):
-            return mpmath.mpf(x.numerator) / x.denominator
         if isinstance(x, (QPi, QPiSqrt)):
             return x.mpf()
-        return mpmath.mpf(x)
+        return _MP.convert(x)
 
     def negligible(self, c, tol):
         return abs(c) <= tol
@@ -527,7 +523,22 @@ _ACOS = {Fraction(1): (0, 1), Fraction(-1): (1, 1), Fraction(0): (1, 2),
          Fraction(1, 2): (1, 3), Fraction(-1, 2): (2, 3)}
 
 
-class QPiDomain:
+class _ExactDomain:
+    """What the exact domains share: elements give their sign (decided with Arb) and their
+    value at the working precision."""
+    exact = True
+
+    def sign(self, c):
+        return c.sign()
+
+    def value(self, c):
+        return c.mpf()
+
+    def __repr__(self):
+        return f"<coefficient domain {self.name}>"
+
+
+class QPiDomain(_ExactDomain):
     r"""The exact field :math:`\mathbb{Q}(\pi)` (elements :class:`QPi`)."""
     name = "Q(pi)"
     exact = True
@@ -576,14 +587,6 @@ class QPiDomain:
                 return QPi.PI * Fraction(a, b) if a else QPi.ZERO
         raise NotExact(f"acos({c}) is not in Q(pi)")
 
-    def sign(self, c):
-        return c.sign()
-
-    def value(self, c):
-        return c.mpf()
-
-    def __repr__(self):
-        return "<coefficient domain Q(pi)>"
 
 
 def _top_level_sum(text):
@@ -810,7 +813,7 @@ class QPiSqrt:
     __str__ = __repr__
 
 
-class QPiSqrtDomain:
+class QPiSqrtDomain(_ExactDomain):
     r"""The exact field :math:`\mathbb{Q}(\pi)(\sqrt{s})` (elements :class:`QPiSqrt`), for
     expansions whose square roots leave :math:`\mathbb{Q}(\pi)` by one square-free
     integer radicand s (type-A2 needs √2)."""
@@ -859,14 +862,6 @@ class QPiSqrtDomain:
                 return self.convert(QPi.PI * ang)
         raise NotExact(f"acos({c}) is not in {self.name}")
 
-    def sign(self, c):
-        return c.sign()
-
-    def value(self, c):
-        return c.mpf()
-
-    def __repr__(self):
-        return f"<coefficient domain {self.name}>"
 
 
 MPMATH = MpmathDomain()

@@ -139,10 +139,6 @@ class FamilySeries:
                 out[t.status] += 1
         return out
 
-    def term(self, name, j):
-        t = self.coordinates[name][j]
-        return t.value, t.exponent
-
     @staticmethod
     def _sum(ts, k, order, dps):
         n = None if order is None else order + 1
@@ -286,7 +282,7 @@ class FamilySeries:
                              f"{', '.join(self.eigenvalues)}")
         match = [t for t in ts if t.exponent == q]
         if not match:
-            raise InputError(f"the series of {name} has no term k^({_fmt(q)}) up to order "
+            raise InputError(f"the series of {name} has no term k^({str(q)}) up to order "
                              f"{self.order}")
         with workdps(self.dps + 10):
             v = mpmath.mpf(value)
@@ -305,7 +301,7 @@ class FamilySeries:
             for t in ts:
                 d = digits if t.digits is None else min(digits, t.digits)
                 val = t.value_at(digits + 5) if t.exact is not None else t.value
-                out.append({"exponent": _fmt(t.exponent),
+                out.append({"exponent": str(t.exponent),
                             "coefficient": None if t.exact is None else str(t.exact),
                             "identified": None if t.identified is None else str(t.identified),
                             "status": t.status,
@@ -340,7 +336,7 @@ class FamilySeries:
             return out + more
         if ts:
             nxt = ts[-1].exponent - Fraction(1, 2)
-            o = f"O(k^{{{_fmt(nxt)}}})" if latex else f"O(k^({_fmt(nxt)}))"
+            o = f"O(k^{{{str(nxt)}}})" if latex else f"O(k^({str(nxt)}))"
             return (out + " + " if out else "") + o
         return out
 
@@ -408,10 +404,6 @@ def _slopes(rows):
                 last[key] = (r["eps"], r[c])
 
 
-def _fmt(q):
-    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
-
-
 def _term_text(t, latex=False):
     form = t.exact if t.exact is not None else t.identified
     mark = "" if t.exact is not None or t.identified is None else "~"
@@ -425,8 +417,8 @@ def _term_text(t, latex=False):
             body = (-form).text(latex)
     sg = "-" if neg else "+"
     if latex:
-        return f"{sg} {mark}\\left({body}\\right) k^{{{_fmt(t.exponent)}}}"
-    return f"{sg} {mark}({body}) k^({_fmt(t.exponent)})"
+        return f"{sg} {mark}\\left({body}\\right) k^{{{str(t.exponent)}}}"
+    return f"{sg} {mark}({body}) k^({str(t.exponent)})"
 
 
 # ----------------------------------------------------------------------------- the system
@@ -1015,7 +1007,7 @@ class _Pass:
         for lab, irrep, mult, ts in self.eig:
             eig_terms[lab] = self._finish(ts, hi_eig.get(lab))
             eig_info[lab] = (irrep, mult)
-        exps = {n: (None if resc.m[n] is None else _fmt(Fraction(-resc.m[n], 2)))
+        exps = {n: (None if resc.m[n] is None else str(Fraction(-resc.m[n], 2)))
                 for n in resc.names}
         lims = {n: mpmath.mpf(resc.lim[n]) for n in resc.names}
         return FamilySeries(fam.name, fam.isotropy, N, dps, lims, exps, coords, loss,

@@ -691,10 +691,6 @@ class Edge:
     coefficients: list = field(repr=False, default_factory=list)
 
     @property
-    def gamma(self):
-        return self.slope
-
-    @property
     def length(self):
         return self.end[0] - self.start[0]
 

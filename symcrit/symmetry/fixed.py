@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from functools import cached_property
 
 import networkx as nx
 import numpy as np

@@ -24,7 +24,7 @@ YoungIsotropy('ΔS_{k-1}', k=k, d=k)
 """
 from __future__ import annotations
 
-import itertools
+from functools import cached_property
 
 import numpy as np
 import sympy
@@ -144,16 +144,16 @@ class YoungIsotropy:
         parts += [one(s) for s in sizes[1]]
         return times.join(parts)
 
-    @property
+    @cached_property
     def label(self):
         """The spec in the papers' notation, e.g. ``Δ(S_{k-2}×S_2)``."""
         return self._fmt((self.spec.delta, self.spec.bare), "unicode")
 
-    @property
+    @cached_property
     def ascii(self):
         return self._fmt((self.spec.delta, self.spec.bare), "ascii")
 
-    @property
+    @cached_property
     def latex(self):
         return self._fmt((self.spec.delta, self.spec.bare), "latex")
 
