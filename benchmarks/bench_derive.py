@@ -40,7 +40,7 @@ def main():
     import numpy as np
     from symcrit.model import loss
     from symcrit.restricted import restricted_loss
-    from symcrit.systems import workdps
+    from symcrit.core.systems import workdps
     k = 50
     R = restricted_loss("ΔS_{k-1}")
     xi = ["1.004", "-0.0107", "0.152", "0.105", "-0.731"]

@@ -14,7 +14,7 @@ def main():
     t0 = time.perf_counter()
     from symcrit.critical.families import get_family
     from symcrit.model.loss import Problem
-    from symcrit.spectrum import spectrum_of
+    from symcrit.spectra.spectrum import spectrum_of
     print(f"import: {time.perf_counter() - t0:.2f} s")
     fam = get_family("type-A")
 

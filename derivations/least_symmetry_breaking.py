@@ -28,7 +28,7 @@ import argparse
 import sys
 import time
 
-from symcrit.landscape.cli_train import analyse, summary_table
+from symcrit.cli.train import analyse, summary_table
 from symcrit.landscape.train import TrainConfig, run_ensemble
 
 

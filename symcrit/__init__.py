@@ -4,7 +4,7 @@
 >>> symcrit.loss([[1, 0], [0, 1]]) == 0
 np.True_
 """
-from .systems import FLOAT, MPMATH, SYMPY, ARB, workdps, get_system
+from .core import FLOAT, MPMATH, SYMPY, ARB, workdps, get_system
 from .model import Problem, loss, gradient, hessian, kernel
 
 __version__ = "0.1.0"

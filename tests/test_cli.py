@@ -84,7 +84,7 @@ def test_bad_input_one_line_exit_2(capsys, argv, msg):
 
 
 def test_subprocess_exit_code_and_no_traceback():
-    p = subprocess.run([sys.executable, "-m", "symcrit.cli", "derive", "D(S_2"],
+    p = subprocess.run([sys.executable, "-m", "symcrit", "derive", "D(S_2"],
                        capture_output=True, text=True)
     assert p.returncode == 2 and "Traceback" not in p.stderr and p.stdout == ""
     assert p.stderr.strip().count("\n") == 0

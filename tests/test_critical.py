@@ -10,10 +10,10 @@ from symcrit.critical.continuation import follow
 from symcrit.critical.families import get_family, identify, list_families, register_family
 from symcrit.critical.refine import refine
 from symcrit.critical.search import search
-from symcrit.errors import ConvergenceError, InputError
+from symcrit.core.errors import ConvergenceError, InputError
 from symcrit.model import Problem, gradient, hessian, loss
 from symcrit.restricted import restricted_loss
-from symcrit.systems import workdps
+from symcrit.core.systems import workdps
 
 
 def test_refined_points_full_space_float_k6_to_20():

@@ -18,11 +18,11 @@ import pytest
 
 from symcrit.cli import main
 from symcrit.critical.families import get_family
-from symcrit.errors import InputError, SymcritError
+from symcrit.core.errors import InputError, SymcritError
 from symcrit.landscape import train as train_mod
-from symcrit.landscape.cli_train import analyse, summary_table
+from symcrit.cli.train import analyse, summary_table
 from symcrit.landscape.deep import canonical, deep_forward, deep_gradients, train_deep
-from symcrit.landscape.detect import detect_isotropy
+from symcrit.symmetry.detect import detect_isotropy
 from symcrit.landscape.laws import (ACTIVATIONS, ClosedForm, GaussianLaw,
                                     GaussianMixtureLaw, closed_form_gradient,
                                     closed_form_loss, make_law)

@@ -13,9 +13,9 @@ from flint import arb
 
 from symcrit.cli import main
 from symcrit.critical.families import get_family, list_families
-from symcrit.errors import InputError, SingularPointError
+from symcrit.core.errors import InputError, SingularPointError
 from symcrit.model.loss import Problem
-from symcrit.spectrum import (NonCriticalWarning, block_minima, hessian_blocks, spectrum,
+from symcrit.spectra.spectrum import (NonCriticalWarning, block_minima, hessian_blocks, spectrum,
                               spectrum_of, threshold, thresholds)
 from symcrit.symmetry.fixed import FixedSpace
 from symcrit.symmetry.isotypic import isotypic_decomposition

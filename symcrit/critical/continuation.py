@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 
 import mpmath
 
-from ..errors import ConvergenceError, InputError
+from ..core import ConvergenceError, InputError
 from ..restricted import restricted_loss
-from ..systems import workdps
+from ..core import workdps
 from .refine import CriticalPoint, _as_mpf, _fmt_k, guard_digits, refine
 
 __all__ = ["Branch", "Fold", "follow", "locate_fold", "newton_at"]
@@ -276,7 +276,7 @@ def locate_fold(R, x, k, d=None, maxsteps=40):
     the system is regular, so Newton converges quadratically; its Jacobian is taken by
     central differences at twice the working precision (third derivatives of L_H are not
     compiled).  Returns a :class:`Fold` (at the current precision) or raises
-    :class:`~symcrit.errors.ConvergenceError`.
+    :class:`~symcrit.core.errors.ConvergenceError`.
     """
     n = len(R.symbols)
     dps = mpmath.mp.dps

@@ -52,7 +52,7 @@ from pathlib import Path
 import mpmath
 import numpy as np
 
-from ..errors import ConvergenceError, InputError
+from ..core import ConvergenceError, InputError
 from ..symmetry.young import YoungIsotropy
 from .continuation import follow
 from .refine import _as_mpf, _fmt_k, refine

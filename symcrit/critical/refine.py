@@ -29,10 +29,10 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from ..errors import ConvergenceError, InputError
+from ..core import ConvergenceError, InputError
 from ..restricted import restricted_loss
 from ..symmetry.young import YoungIsotropy
-from ..systems import MPMATH, workdps
+from ..core import MPMATH, workdps
 
 __all__ = ["CriticalPoint", "refine", "guard_digits", "full_gradient_check"]
 
@@ -140,7 +140,7 @@ def refine(H, xi0, k, d=None, dps=30, maxsteps=80, tol=None, family=None, full_c
     """Refine a critical point of :math:`L_H(\\cdot; k)` from a guess ``xi0``.
 
     ``k`` (and ``d``) may be integers, real numbers or decimal strings.  Raises
-    :class:`~symcrit.errors.ConvergenceError` when Newton's method does not converge.
+    :class:`~symcrit.core.errors.ConvergenceError` when Newton's method does not converge.
     """
     if not 5 <= int(dps) <= 5000:
         raise InputError(f"dps must be between 5 and 5000, got {dps}")

@@ -21,7 +21,7 @@ import warnings
 import mpmath
 import numpy as np
 
-from ..errors import ConvergenceError, InputError
+from ..core import ConvergenceError, InputError
 from ..restricted import restricted_loss
 from .refine import _fmt_k, refine
 

@@ -36,10 +36,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import InputError
+from ..core import InputError
 from ..model.kernel import (kernel as relu_kernel, kernel_grad_coefficients,
                             unit_grad_coefficients_float)
-from ..systems import get_system
+from ..core import get_system
 
 __all__ = ["GaussianLaw", "GaussianMixtureLaw", "SampledLaw", "make_law", "ACTIVATIONS",
            "ClosedForm", "closed_form_loss", "closed_form_gradient", "has_closed_form", "activation"]
@@ -136,7 +136,7 @@ def make_law(spec, d):
     >>> float(make_law("equicorrelated:0.3", 4).cov[0, 1])
     0.3
     """
-    from ..commands.common import parse_value
+    from ..core import parse_value
     spec = spec.strip()
     if spec == "gaussian":
         return GaussianLaw.standard(d)

@@ -55,7 +55,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, SymcritError
+from ..core import InputError, SymcritError
 from .laws import ClosedForm, activation, has_closed_form, make_law
 
 __all__ = ["TrainConfig", "run_ensemble", "train_runs", "load_records", "descend",
@@ -479,7 +479,7 @@ def run_ensemble(cfg, out=None, workers=None, scheduler=None, chunk=None, progre
     ``workers`` is ignored); ``chunk``: runs per task (vectorised together);
     ``progress(n)`` is called with the number of runs finished.
 
-    If a worker process dies, :class:`~symcrit.errors.SymcritError` is raised after every
+    If a worker process dies, :class:`~symcrit.core.errors.SymcritError` is raised after every
     finished chunk has been written; run again with the same ``out`` to resume."""
     done = load_records(out, cfg) if out else []
     have = {r["run"] for r in done}

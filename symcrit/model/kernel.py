@@ -9,7 +9,7 @@ for deep learning", NIPS),
             = \frac{|u||v|}{2\pi}\bigl(\sin\theta + (\pi-\theta)\cos\theta\bigr),
     \qquad \theta = \arccos\frac{u\cdot v}{|u||v|}.
 
-Everything in this module is written once against a :class:`~symcrit.systems.NumberSystem`
+Everything in this module is written once against a :class:`~symcrit.core.NumberSystem`
 ``ns`` and acts elementwise (or, for vectors, along the last axis), so the same code gives
 float64, mpmath, exact sympy and Arb-ball values.
 
@@ -31,7 +31,7 @@ anti-parallel pairs (:math:`\theta\in\{0,\pi\}`, where ``K`` is :math:`C^2` but 
 :math:`C^3`) come out exactly, with ``e`` irrelevant there.
 
 >>> import numpy as np
->>> from symcrit.systems import FLOAT, SYMPY
+>>> from symcrit.core import FLOAT, SYMPY
 >>> K = kernel(FLOAT, 1.0, 1.0, 0.0)         # orthogonal unit vectors: 1/(2 pi)
 >>> bool(np.isclose(K, 1 / (2 * np.pi)))
 True
@@ -99,7 +99,7 @@ def kernel_grad_coefficients(ns, guu, gvv, guv):
 
     (elementwise; no division by :math:`\sin\theta`, smooth up to parallel pairs).
 
-    >>> from symcrit.systems import SYMPY
+    >>> from symcrit.core import SYMPY
     >>> kernel_grad_coefficients(SYMPY, *map(SYMPY.convert, (1, 1, 0)))
     (1/(2*pi), 1/(2*pi), 1/4)
     """
@@ -119,7 +119,7 @@ def unit_grad_coefficients_float(C, S, T):
     millions of pairs.
 
     >>> import numpy as np
-    >>> from symcrit.systems import FLOAT
+    >>> from symcrit.core import FLOAT
     >>> C = np.array([[0.3, -1.0000000000000002, 1.0]])
     >>> S, T = np.empty_like(C), np.empty_like(C)
     >>> unit_grad_coefficients_float(C, S, T)

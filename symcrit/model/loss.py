@@ -23,7 +23,7 @@ Hessian are assembled from the analytic kernel derivatives, never by finite diff
     \nabla^2_{w_iw_j} L = \alpha_i\alpha_j\nabla^2_{uv}K(w_i,w_j)\ (i\ne j).
 
 The loss is defined at zero rows (``K(u, 0) = 0``) but not differentiable there; the
-gradient and Hessian raise :class:`~symcrit.errors.SingularPointError`.
+gradient and Hessian raise :class:`~symcrit.core.errors.SingularPointError`.
 
 >>> import numpy as np
 >>> k = 5
@@ -31,7 +31,7 @@ gradient and Hessian raise :class:`~symcrit.errors.SingularPointError`.
 True
 >>> bool(np.isclose(loss(np.zeros((k, k))), k / 4 + k * (k - 1) / (4 * np.pi)))
 True
->>> from symcrit.systems import SYMPY
+>>> from symcrit.core import SYMPY
 >>> loss([[1, 0], [0, 0]], system=SYMPY)                       # one neuron missing
 1/4
 """
@@ -39,8 +39,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ShapeError, SingularPointError
-from ..systems import get_system
+from ..core import ShapeError, SingularPointError
+from ..core import get_system
 from .kernel import kernel, kernel_grad_coefficients, kernel_hess_uu, kernel_hess_uv
 
 __all__ = ["Problem", "loss", "gradient", "hessian", "canonical_teacher"]

@@ -4,7 +4,7 @@ Along a family the isotypic blocks :math:`(A(\varepsilon), B(\varepsilon))` of t
 (:func:`symcrit.spectrum.hessian_blocks`) have entries that are Laurent series in
 :math:`\varepsilon = k^{-1/2}`: they are computed by running the same compiled Hessian of
 the restricted loss in the number system of truncated Laurent series
-(:mod:`symcrit.series.laurent`) at the series of the critical point.  The eigenvalues of a
+(:mod:`symcrit.algebra.laurent`) at the series of the critical point.  The eigenvalues of a
 block are the roots in λ of the characteristic polynomial
 
 .. math::
@@ -16,23 +16,23 @@ and each branch :math:`\lambda(\varepsilon)` is found by the Newton polygon of `
 (the edges give the leading powers, the edge polynomials the leading coefficients), one
 further polygon step for each cluster of equal leading coefficients, and Newton (Hensel)
 lifting of the simple roots (Walker, "Algebraic Curves", 1950, ch. IV; the same hull as
-:mod:`symcrit.series.puiseux`).  Since ``A`` and ``B`` are real symmetric with ``B``
+:mod:`symcrit.algebra.puiseux`).  Since ``A`` and ``B`` are real symmetric with ``B``
 positive definite, the branches are power series in ε (Rellich 1969, "Perturbation Theory
 of Eigenvalue Problems", ch. 1): only integer powers of ε occur, so half-integer powers
 of k.
 
 The coefficient domain of the series decides exactness
-(:mod:`symcrit.series.domains`).  In an exact domain a linear edge polynomial is solved
+(:mod:`symcrit.algebra.domains`).  In an exact domain a linear edge polynomial is solved
 directly; others are factored over :math:`\mathbb{Q}(\pi)` (by the field arithmetic of
-:mod:`symcrit.series.puiseux`, π an indeterminate: one branch per root of each rational
+:mod:`symcrit.algebra.puiseux`, π an indeterminate: one branch per root of each rational
 factor, as in Duval 1989, "Rational Puiseux expansions"); a branch whose leading coefficient is a
 root of an irreducible factor of degree > 1 is not in the field and raises
-:class:`~symcrit.series.domains.NotExact` (the caller then works numerically).  With
+:class:`~symcrit.algebra.domains.NotExact` (the caller then works numerically).  With
 mpmath coefficients the edge polynomials are solved by ``polyroots`` and equal roots
 clustered.
 
 >>> import mpmath
->>> from symcrit.series.laurent import LaurentSystem
+>>> from symcrit.algebra.laurent import LaurentSystem
 >>> with mpmath.workdps(30):
 ...     S = LaurentSystem(order=8)
 ...     e = S.epsilon()
@@ -41,7 +41,7 @@ clustered.
 ...     br = eigen_branches(charpoly(A, B), 6)
 ...     [mpmath.nstr(c, 10) for c in sorted(br, key=lambda s: s.coefficient(1))[0].coefficients(3)]
 ['1.0', '-1.414213562', '0.0']
->>> from symcrit.series.domains import QQ_PI
+>>> from symcrit.algebra.domains import QQ_PI
 >>> X = LaurentSystem(order=8, domain=QQ_PI)
 >>> e, one, pi = X.epsilon(), X.convert(1), X.pi
 >>> A = [[one / 4 + e / pi, e**2], [e**2, one / 4 - e / pi]]     # 1/4 ± ε/π + O(ε³)
@@ -54,9 +54,9 @@ import math
 
 import mpmath
 
-from ..errors import ConvergenceError
-from .domains import NotExact, QPi
-from .puiseux import lower_hull, numeric_roots
+from ..core import ConvergenceError
+from ..algebra.domains import NotExact, QPi
+from ..algebra.puiseux import lower_hull, numeric_roots
 
 __all__ = ["charpoly", "eigen_branches", "series_blocks"]
 
@@ -147,10 +147,10 @@ def _numeric_roots(coeffs):
 def _exact_roots(coeffs, D):
     r"""``[(root, multiplicity)]`` of Σ coeffs[i] c^i over :math:`\mathbb{Q}(\pi)` (roots
     in the field; an irreducible factor of degree > 1 raises NotExact).  The factoring is
-    that of the Newton–Puiseux module over Q(π) (:class:`~symcrit.series.puiseux._ParamField`).
+    that of the Newton–Puiseux module over Q(π) (:class:`~symcrit.algebra.puiseux._ParamField`).
     Coefficients in an extension domain D must lie in Q(π); the roots are returned in D."""
     import sympy
-    from .puiseux import _PElem, _ParamField
+    from ..algebra.puiseux import _PElem, _ParamField
     nz = [i for i, c in enumerate(coeffs) if not c.is_zero()]
     if nz[-1] - nz[0] == 1:                        # linear: no factoring needed
         return [(-(coeffs[nz[0]] / coeffs[nz[-1]]), 1)]
@@ -264,7 +264,7 @@ def series_blocks(isotropy, xi, S):
     r"""The isotypic blocks of the Hessian at the point ξ(ε) of Fix(H) (a list of series)
     with :math:`k = \varepsilon^{-2}`, in the Laurent system ``S``: the same computation as
     :func:`symcrit.spectrum.hessian_blocks` (generic layout), run on series."""
-    from ..spectrum import _blocks, _point_data
+    from ..spectra.spectrum import _blocks, _point_data
     from ..symmetry.isotypic import isotypic_decomposition
     dec = isotypic_decomposition(isotropy)
     lay = dec.layout(None)

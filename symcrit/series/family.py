@@ -22,8 +22,8 @@ spurious minima in two-layer ReLU neural networks", NeurIPS).  The method (see
    :math:`\eta_j = -J_0^{-1}\,[\varepsilon^j]\,F(\eta^{<j}, \varepsilon)`.
 
 Every evaluation of ``F`` is the compiled restricted gradient run in the number system of
-truncated Laurent series (:mod:`symcrit.series.laurent`), so nothing is re-derived by hand,
-and the lifting is written once over a coefficient domain (:mod:`symcrit.series.domains`).
+truncated Laurent series (:mod:`symcrit.algebra.laurent`), so nothing is re-derived by hand,
+and the lifting is written once over a coefficient domain (:mod:`symcrit.algebra.domains`).
 
 **Derived, identified, numeric.**  The lifting runs first over the exact field
 :math:`\mathbb{Q}(\pi)`: the numerical :math:`\eta(0)` is recognised in
@@ -39,7 +39,7 @@ factored) the computation continues with mpmath coefficients
 from that order on: those coefficients are **numeric**, and a closed form for one of them
 is reported only as **identified** (``SeriesTerm.identified``): found by PSLQ with a height
 bound and confirmed against the coefficient recomputed at about twice the precision
-(:mod:`symcrit.series.identify`).  The same holds for the loss (the restricted loss
+(:mod:`symcrit.algebra.identify`).  The same holds for the loss (the restricted loss
 evaluated on the series of the point) and the Hessian eigenvalues
 (:mod:`symcrit.series.eigen`).
 
@@ -63,12 +63,12 @@ from fractions import Fraction
 
 import mpmath
 
-from ..errors import ConvergenceError, InputError
+from ..core import ConvergenceError, InputError
 from ..restricted import restricted_loss
-from ..systems import workdps
-from .domains import MPMATH, QQ_PI, NotExact, QPiSqrtDomain
-from .identify import closed_form, find_relation
-from .laurent import LaurentSystem
+from ..core import workdps
+from ..algebra.domains import MPMATH, QQ_PI, NotExact, QPiSqrtDomain
+from ..algebra.identify import closed_form, find_relation
+from ..algebra.laurent import LaurentSystem
 
 __all__ = ["FamilySeries", "SeriesTerm", "family_series"]
 
@@ -80,7 +80,7 @@ _GUARD = 20                 # working digits beyond the requested ones
 @dataclass
 class SeriesTerm:
     r"""One term :math:`c\,k^{e}` of a series: ``exponent`` e (a Fraction), ``value`` c
-    (mpmath, at the working precision), ``exact`` (a :class:`~symcrit.series.domains.QPi`
+    (mpmath, at the working precision), ``exact`` (a :class:`~symcrit.algebra.domains.QPi`
     when c was derived in exact arithmetic), ``identified`` (a QPi found by PSLQ and
     confirmed at higher precision: a candidate, not a derivation), ``digits`` (significant
     digits of ``value`` confirmed by a computation at higher precision; None when exact or
@@ -185,7 +185,7 @@ class FamilySeries:
         enough digits the series is recomputed at that precision first.  Without this the
         errors at large k would level off at the working precision instead of decaying."""
         from ..critical.families import get_family
-        from ..spectrum import spectrum_of
+        from ..spectra.spectrum import spectrum_of
         fam = get_family(self.family)
         ks = list(ks)
         orders = list(orders if orders is not None else sorted({self.order // 2, self.order}))
@@ -294,7 +294,7 @@ class FamilySeries:
 
     # ------------------------------------------------------------------ output
     def to_json(self, digits=30):
-        from ..commands.common import dec
+        from ..core import dec
 
         def terms(ts):
             out = []

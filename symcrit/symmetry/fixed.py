@@ -36,8 +36,8 @@ import networkx as nx
 import numpy as np
 import sympy
 
-from ..errors import InputError, ShapeError
-from ..systems import get_system
+from ..core import InputError, ShapeError
+from ..core import get_system
 from .spec import D
 from .young import YoungIsotropy
 

@@ -70,7 +70,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 import sympy
 
-from ..errors import InputError
+from ..core import InputError
 from .fixed import FixedSpace
 from .spec import K as KSYM
 from .young import YoungIsotropy

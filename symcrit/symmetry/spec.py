@@ -29,7 +29,7 @@ IsotropySpec(delta=((k - 1,),), bare=(d - k,))
 >>> parse_spec("ΔS_{k-1")
 Traceback (most recent call last):
 ...
-symcrit.errors.SpecError: isotropy spec 'ΔS_{k-1': expected '}' at position 7 (end of text)
+symcrit.core.errors.SpecError: isotropy spec 'ΔS_{k-1': expected '}' at position 7 (end of text)
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from ..errors import SpecError
+from ..core import SpecError
 
 __all__ = ["IsotropySpec", "parse_spec", "K", "D", "format_size"]
 

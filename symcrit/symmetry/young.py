@@ -29,7 +29,7 @@ from functools import cached_property
 import numpy as np
 import sympy
 
-from ..errors import InputError, SpecError
+from ..core import InputError, SpecError
 from .spec import D, K, IsotropySpec, parse_spec
 
 __all__ = ["YoungIsotropy", "SymmetryGroup", "isotropy"]

@@ -2,8 +2,8 @@
 M(k, k) under a Young-type isotropy group, with symbolic k."""
 from __future__ import annotations
 
-from ..errors import InputError
-from ..spectrum import _mult_value
+from ..core import InputError
+from ..spectra.spectrum import _mult_value
 from ..symmetry.isotypic import isotypic_decomposition
 from .common import dump_json, parse_value
 

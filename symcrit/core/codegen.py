@@ -2,7 +2,7 @@ r"""Compile sympy expressions once into Python code that runs in any number syst
 
 The expressions are reduced by common-subexpression elimination (``sympy.cse``) and
 printed as Python in which every function goes through a
-:class:`~symcrit.systems.NumberSystem` ``ns`` (``ns.sqrt``, ``ns.acos``, ``ns.pi``, integer
+:class:`~symcrit.core.NumberSystem` ``ns`` (``ns.sqrt``, ``ns.acos``, ``ns.pi``, integer
 powers through ``ns.pow``) and every rational through ``ns.rational`` (exact in sympy and
 Arb).  The same compiled
 function then evaluates in float64 (vectorised over numpy arrays), mpmath, sympy and Arb.
@@ -11,7 +11,7 @@ The code is generated from sympy expressions that symcrit itself built; user tex
 reaches it.
 
 >>> import sympy
->>> from symcrit.systems import FLOAT, SYMPY
+>>> from symcrit.core import FLOAT, SYMPY
 >>> x, k = sympy.symbols("x k")
 >>> f = compile_exprs([sympy.sqrt(x) / 3 + sympy.acos(x / k)], [x, k])
 >>> f(SYMPY, SYMPY.convert(1), SYMPY.convert(2))

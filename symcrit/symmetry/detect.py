@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
-from ..errors import ConvergenceError, InputError
+from ..core import ConvergenceError, InputError
 
 __all__ = ["Isotropy", "detect_isotropy", "cluster_entries", "young_label",
            "automorphism_order_bound", "automorphism_order"]
@@ -279,7 +279,7 @@ class Isotropy:
         return min(a, b)
 
     def to_json(self):
-        from ..commands.common import dec
+        from ..core import dec
         out = {"isotropy": self.label, "order": str(self.order), "exact": self.exact,
                "order_bound": str(self.order_bound), "k": self.k, "d": self.d,
                "delta_block_sizes": [len(r) for r, _ in self.delta_blocks],

@@ -46,10 +46,10 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..errors import InputError
-from .detect import detect_isotropy
-from .laws import ClosedForm, has_closed_form, make_law
-from .train import OPTIMIZERS, TrainConfig, run_ensemble
+from ..core import InputError
+from ..symmetry.detect import detect_isotropy
+from ..landscape.laws import ClosedForm, has_closed_form, make_law
+from ..landscape.train import OPTIMIZERS, TrainConfig, run_ensemble
 
 __all__ = ["add_parser", "run", "analyse", "summary_table", "KINDS"]
 
@@ -124,7 +124,7 @@ def _hessian_min_standard(cp, W):
     isotypic blocks at the refined point ``cp`` (symcrit.spectrum, cost independent of k);
     without one (k ≤ 40), the dense float64 Hessian of symcrit.model at W."""
     if cp is not None:
-        from ..spectrum import spectrum_of
+        from ..spectra.spectrum import spectrum_of
         return float(spectrum_of(cp).min_eigenvalue)
     from ..model.loss import Problem
     k = W.shape[0]
@@ -155,12 +155,12 @@ def analyse(records, cfg, tol=None, dps=25, progress=None):
     points = [np.array([[float(x) for x in line] for line in r["W"]]) for r in records]
     polish = {}
     if closed and cfg.optimizer == "sgd":
-        from .train import descend
+        from ..landscape.train import descend
         idx = [i for i, W in enumerate(points) if np.isfinite(W).all()]
         if idx:
             P0 = np.stack([points[i] for i in idx])
             import dataclasses
-            from .train import default_lr
+            from ..landscape.train import default_lr
             lr = default_lr(dataclasses.replace(cfg, optimizer="gd", lr=None))
             P1, steps, why = descend(cf, P0, lr)
             G = cf.gradient(P1)
@@ -334,9 +334,9 @@ def _s(x):
 
 
 def run(args):
-    from ..commands.common import dec, dump_json, progress
+    from .common import dec, dump_json, progress
     if args.plot:
-        from ..commands.spectrum import _check_plot_path
+        from .spectrum import _check_plot_path
         _check_plot_path(args.plot)
     if args.tol is not None and not (args.tol > 0 and math.isfinite(args.tol)):
         raise InputError(f"--tol must be positive, got {args.tol}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import mpmath
 
 from ..critical.families import get_family
-from ..errors import SymcritError
+from ..core import SymcritError
 from .common import dec, dump_json, k_json, parse_k, progress
 from .critical import SpectrumUnavailable, _spectrum, check_dps
 
@@ -38,10 +38,10 @@ def add_parser(sub):
 def _optional(name):
     try:
         if name == "spectrum":
-            from ..spectrum import spectrum_of
+            from ..spectra.spectrum import spectrum_of
             return spectrum_of
         if name == "certify":
-            from ..critical.certify import certify
+            from ..certificates.certificate import certify
             return certify
     except ImportError:
         return None

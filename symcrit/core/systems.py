@@ -124,6 +124,37 @@ class NumberSystem:
         """x to the integer power n (compiled formulas call this for every power)."""
         return x ** n
 
+    #: the one Python type of this system's scalars (None: no single type)
+    native_type = None
+
+    def is_native(self, x):
+        """True when x is already a scalar (or array) of this system."""
+        return self.native_type is not None and isinstance(x, self.native_type)
+
+    def column(self, vals):
+        """A vector as this system's column type (numpy array for float, a one-column
+        mpmath or sympy matrix, a list of balls for Arb)."""
+        return self.matrix([[v] for v in vals])
+
+    def to_array(self, M):
+        """A matrix of this system (or a nested list) as a 2-d numpy array."""
+        if isinstance(M, np.ndarray):
+            return M
+        if isinstance(M, list):
+            return np.array(M, dtype=object)
+        if isinstance(M, mpmath.matrix):
+            return np.array(M.tolist(), dtype=object)
+        return np.array(M.tolist(), dtype=object)
+
+    def symmetrize(self, A):
+        """The symmetric part of a square array (exact systems: unchanged)."""
+        return (A + A.T) / 2
+
+    def certainly_nonzero(self, x):
+        """True when x is proven (Arb, sympy) or numerically (float, mpmath: above the
+        square of the working precision) distinct from zero."""
+        return not self.is_zero(x)
+
 
 def int_power(x, n, one=None):
     """x**n for an integer n by repeated squaring, using only ``*`` (and ``1/x`` for n < 0):
@@ -178,6 +209,18 @@ class _Float(NumberSystem):
     def matrix(self, arr):
         return np.asarray(arr, dtype=float)
 
+    def is_native(self, x):
+        return isinstance(x, (float, np.ndarray))
+
+    def column(self, vals):
+        return np.array(list(vals), dtype=float)
+
+    def to_array(self, M):
+        return np.asarray(M, dtype=float)
+
+    def certainly_nonzero(self, x):
+        return bool(abs(x) > 1e-300)
+
 
 class _Mpmath(NumberSystem):
     name = "mpmath"
@@ -212,6 +255,11 @@ class _Mpmath(NumberSystem):
 
     def matrix(self, arr):
         return mpmath.matrix(np.asarray(arr, dtype=object).tolist())
+
+    native_type = mpmath.mpf
+
+    def certainly_nonzero(self, x):
+        return bool(abs(x) > mpmath.mpf(10) ** (-2 * mpmath.mp.dps))
 
 
 class _Sympy(NumberSystem):
@@ -259,6 +307,14 @@ class _Sympy(NumberSystem):
 
     def matrix(self, arr):
         return sympy.Matrix(np.asarray(arr, dtype=object).tolist())
+
+    native_type = sympy.Basic
+
+    def symmetrize(self, A):
+        return A
+
+    def certainly_nonzero(self, x):
+        return sympy.simplify(x) != 0
 
 
 _UNIT = arb(0, 1)   # the ball [-1, 1]
@@ -328,6 +384,22 @@ class _Arb(NumberSystem):
 
     def matrix(self, arr):
         return arb_mat(np.asarray(arr, dtype=object).tolist())
+
+    native_type = arb
+
+    def column(self, vals):
+        return list(vals)
+
+    def symmetrize(self, A):
+        # keep the intersection of both enclosures: each contains the true (symmetric) value
+        n = A.shape[0]
+        for i in range(n):
+            for j in range(i + 1, n):
+                A[i, j] = A[j, i] = A[i, j].intersection(A[j, i])
+        return A
+
+    def certainly_nonzero(self, x):
+        return not x.contains(0)
 
 
 FLOAT = _Float()

@@ -44,12 +44,12 @@ from functools import cached_property, lru_cache
 import numpy as np
 import sympy
 
-from .codegen import compile_exprs
-from .errors import InputError, ShapeError
-from .model.kernel import kernel, kernel_gradient_pullback, kernel_hessian_pullback
-from .symmetry.fixed import FixedSpace
-from .symmetry.young import YoungIsotropy
-from .systems import SYMPY, get_system
+from ..core import compile_exprs
+from ..core import InputError, ShapeError
+from ..model.kernel import kernel, kernel_gradient_pullback, kernel_hessian_pullback
+from ..symmetry.fixed import FixedSpace
+from ..symmetry.young import YoungIsotropy
+from ..core import SYMPY, get_system
 
 __all__ = ["RestrictedLoss", "restricted_loss", "PairType"]
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..critical.families import list_families, register_family, user_catalogue_path
-from ..errors import InputError
+from ..core import InputError
 from .common import dump_json, parse_value
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mpmath
 
 from ..critical.families import get_family
-from ..spectrum import family_spectra, plot_spectra, spectrum_of, _count_text, _poly_text
+from ..spectra.spectrum import family_spectra, plot_spectra, spectrum_of, _count_text, _poly_text
 from .common import dump_json, k_json, parse_k, progress
 from .critical import check_dps
 
@@ -29,7 +29,7 @@ def add_parser(sub):
 
 def _check_plot_path(path):
     from pathlib import Path
-    from ..errors import InputError
+    from ..core import InputError
     if path is None:
         return
     suffix = Path(path).suffix.lower()

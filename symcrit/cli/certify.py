@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from ..errors import InputError
+from ..core import InputError
 from .common import dump_json, parse_k, progress
 
 __all__ = ["add_parser", "run"]
@@ -47,7 +47,7 @@ def add_parser(sub):
 
 
 def run(args):
-    from ..critical.certify import certify_family, verify_certificate
+    from ..certificates.certificate import certify_family, verify_certificate
     if args.verify:
         return _verify(args, verify_certificate)
     if not args.family:
@@ -64,7 +64,7 @@ def run(args):
     ks = parse_k(args.k)
     bar = progress(None, total=len(ks), desc=f"certify {fam.name}", enabled=not args.json)
     if args.radius is not None:
-        from ..critical.certify import certify
+        from ..certificates.certificate import certify
         certs = []
         for k in ks:
             certs.append(certify(fam, k, dps=args.dps, radius=args.radius))
@@ -122,7 +122,7 @@ def _table(certs):
 def _fmt(v):
     if v is None:
         return "-"
-    from ..critical.certify import _bound_str
+    from ..certificates.certificate import _bound_str
     return _bound_str(v, 6, -1)
 
 

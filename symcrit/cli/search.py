@@ -5,7 +5,7 @@ from __future__ import annotations
 import mpmath
 
 from ..critical.search import search
-from ..errors import InputError
+from ..core import InputError
 from .common import dump_json, k_json, parse_k, progress
 from .critical import SpectrumUnavailable, _spectrum, check_dps, point_json
 

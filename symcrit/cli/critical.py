@@ -5,7 +5,7 @@ from __future__ import annotations
 import mpmath
 
 from ..critical.families import get_family
-from ..errors import InputError
+from ..core import InputError
 from .common import dec, dump_json, k_json, parse_k, progress
 
 
@@ -36,7 +36,7 @@ class SpectrumUnavailable:
 
 def _spectrum(cp):
     try:
-        from ..spectrum import spectrum_of
+        from ..spectra.spectrum import spectrum_of
     except ImportError:     # the spectrum module is optional at this layer
         return None
     try:
@@ -67,7 +67,7 @@ def point_json(cp, spec=None, digits=None):
 
 
 def check_dps(dps):
-    from ..errors import InputError
+    from ..core import InputError
     if not 15 <= dps <= 1000:
         raise InputError(f"--dps must be between 15 and 1000, got {dps}")
 

@@ -62,8 +62,8 @@ import mpmath
 import sympy
 from flint import fmpq, fmpq_poly
 
-from ..errors import ConvergenceError, InputError
-from ..systems import int_power
+from ..core import ConvergenceError, InputError
+from ..core import int_power
 
 __all__ = ["NewtonPolygon", "Edge", "PuiseuxSeries", "newton_polygon", "puiseux_branches",
            "lower_hull", "cluster_roots"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mpmath
 
 from ..critical.families import get_family
-from ..spectrum import threshold, thresholds
+from ..spectra.spectrum import threshold, thresholds
 from .common import dump_json, parse_value
 from .critical import check_dps
 

@@ -111,10 +111,10 @@ import mpmath
 import numpy as np
 from flint import arb, arb_mat, fmpq, fmpz
 
-from ..errors import ConvergenceError, InputError
+from ..core import ConvergenceError, InputError
 from ..restricted import restricted_loss
-from ..systems import workdps
-from .refine import CriticalPoint, guard_digits
+from ..core import workdps
+from ..critical.refine import CriticalPoint, guard_digits
 
 __all__ = ["Certificate", "BlockBound", "certify", "certify_point", "certify_family",
            "verify_certificate", "load_certificate", "krawczyk", "smooth_set_check",
@@ -215,7 +215,7 @@ def _k_exact(ktext):
 
 
 def _k_mpf(ktext):
-    from ..systems import MPMATH
+    from ..core import MPMATH
     return MPMATH.convert(_parse_k(ktext))
 
 
@@ -497,7 +497,7 @@ def _approx_eigen(A, B, high=False):
     V = Li.T * Q
     order = sorted(range(m), key=lambda i: E[i])
     lam = [E[i] for i in order]
-    from ..systems import ARB
+    from ..core import ARB
     Va = arb_mat([[ARB.convert(+V[i, j]) for j in order] for i in range(m)])
     return lam, Va
 
@@ -652,7 +652,7 @@ def _minb(a, b):
 
 
 def _mparb(x):
-    from ..systems import ARB
+    from ..core import ARB
     return ARB.convert(+x)
 
 
@@ -663,7 +663,7 @@ def _digits():
 
 def _count(mult, ktext):
     """The multiplicity (a polynomial in k) at k, exactly (a Fraction)."""
-    from ..spectrum import _poly_coeffs
+    from ..spectra.spectrum import _poly_coeffs
     q = _parse_k(ktext)
     out = Fraction(0)
     for c in _poly_coeffs(mult):
@@ -847,13 +847,13 @@ def _status(exists, smooth, bounds, kreason, sreason, block_error=None):
 def _blocks_over(R, X, k, d):
     """The isotypic blocks (Arb enclosures over the box) from :mod:`symcrit.spectrum`;
     ``k`` an int (integral k) or the ball of k."""
-    from ..spectrum import hessian_blocks
+    from ..spectra.spectrum import hessian_blocks
     return hessian_blocks(R.H, X, k, d, system="arb")
 
 
 def _type_bounds(R, X, ktext, d, out):
     """Block bounds over the box X into ``out`` (``bounds``, or ``block_error``)."""
-    from ..errors import SymcritError
+    from ..core import SymcritError
     try:
         blocks = _blocks_over(R, X, _k_exact(ktext), d)
     except (ImportError, SymcritError) as exc:
@@ -1041,7 +1041,7 @@ def certify(family, k, dps=30, radius=None, blocks=True):
     certificate type-A in Fix(ΔS_{k-1}) at k = 7.5: minimum
       box: radius ...
     """
-    from .families import get_family
+    from ..critical.families import get_family
     t0 = time.perf_counter()
     fam = get_family(family)
     ktext = _k_text(k)
@@ -1112,7 +1112,7 @@ def certify_family(family, ks, dps=30, blocks=True, progress=None, workers=None)
     >>> [c.status for c in certify_family("type-A", [5, 6, 7])]
     ['saddle', 'minimum', 'minimum']
     """
-    from .families import Family, get_family
+    from ..critical.families import Family, get_family
     fam = family if isinstance(family, Family) else get_family(family)
     if workers is None:
         import os
@@ -1519,7 +1519,7 @@ def _count_below(A, B, sigma):
 
 def _family_fails(family, R, cert, center, rads, ktext):
     """A named family must live in Fix(H) and pass through the box at k."""
-    from .families import get_family
+    from ..critical.families import get_family
     try:
         fam = get_family(family)
     except InputError as exc:

@@ -1,5 +1,5 @@
 """The ``symcrit`` command.  Each subcommand lives in its own module of
-:mod:`symcrit.commands` (``add_parser(subparsers)`` registers it, and sets ``func``).
+:mod:`symcrit.cli` (``add_parser(subparsers)`` registers it, and sets ``func``).
 
 Errors on bad input are one line on stderr with exit code 2; a computation that fails
 (no convergence) is one line with exit code 1; never a traceback.
@@ -10,12 +10,12 @@ import argparse
 import importlib
 import sys
 
-from .errors import InputError, SymcritError
+from ..core import InputError, SymcritError
 
 # (module, required): modules are imported lazily so `symcrit --help` stays fast
 COMMANDS = ["derive", "critical", "search", "report", "spectrum", "threshold",
-            "isotypic", "certify", "series", "families"]
-EXTRA = {"train": "symcrit.landscape.cli_train"}
+            "isotypic", "certify", "series", "families", "train"]
+EXTRA = {}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,14 +28,14 @@ def build_parser():
     p = _Parser(prog="symcrit",
                 description="Symmetry-based analysis of the loss landscape of two-layer ReLU "
                             "networks (teacher-student, Gaussian inputs).")
-    from . import __version__
+    from .. import __version__
     p.add_argument("--version", action="version", version=f"symcrit {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         try:
-            mod = importlib.import_module(f"symcrit.commands.{name}")
+            mod = importlib.import_module(f"symcrit.cli.{name}")
         except ModuleNotFoundError as exc:
-            if exc.name and f"symcrit.commands.{name}".startswith(exc.name):
+            if exc.name and f"symcrit.cli.{name}".startswith(exc.name):
                 continue
             raise
         mod.add_parser(sub)

@@ -1,6 +1,6 @@
 r"""Coefficient domains for truncated series: numeric (mpmath) or exact (:math:`\mathbb{Q}(\pi)`).
 
-The series arithmetic of :mod:`symcrit.series.laurent` and the lifting of
+The series arithmetic of :mod:`symcrit.algebra.laurent` and the lifting of
 :mod:`symcrit.series.family` are written once against a *coefficient domain*, in the manner
 of ``sympy.polys`` domains: the domain decides whether a computation is exact or numeric.
 
@@ -34,7 +34,7 @@ pi + 2
 >>> QQ_PI.sqrt(QQ_PI.convert(2))
 Traceback (most recent call last):
     ...
-symcrit.series.domains.NotExact: 2 is not a square in Q(pi)
+symcrit.algebra.domains.NotExact: 2 is not a square in Q(pi)
 >>> QQ_PI.acos(QQ_PI.convert(-1))
 pi
 >>> import mpmath
@@ -49,7 +49,7 @@ from fractions import Fraction
 import mpmath
 from flint import arb, ctx as flint_ctx, fmpq, fmpz, fmpz_poly
 
-from ..systems import MPMATH as _MP, int_power
+from ..core import MPMATH as _MP, int_power
 
 __all__ = ["NotExact", "QPi", "QPiSqrt", "MpmathDomain", "QPiDomain", "QPiSqrtDomain",
            "MPMATH", "QQ_PI"]

@@ -58,12 +58,12 @@ import mpmath
 import numpy as np
 import sympy
 
-from .errors import ConvergenceError, InputError, SingularPointError
-from .symmetry.isotypic import _is_integer, isotypic_decomposition
-from .symmetry.fixed import FixedSpace
-from .symmetry.spec import K as KSYM
-from .symmetry.young import YoungIsotropy
-from .systems import get_system, workdps
+from ..core import ConvergenceError, InputError, SingularPointError
+from ..symmetry.isotypic import _is_integer, isotypic_decomposition
+from ..symmetry.fixed import FixedSpace
+from ..symmetry.spec import K as KSYM
+from ..symmetry.young import YoungIsotropy
+from ..core import get_system, workdps
 
 __all__ = ["IsotypicBlock", "hessian_blocks", "SpectrumEntry", "Spectrum", "spectrum",
            "spectrum_of", "generalized_eigenvalues", "Threshold", "thresholds", "threshold",
@@ -115,7 +115,7 @@ def _poly_eval(expr, k, ns):
 
 
 def _check_k(dec, k):
-    from .critical.refine import _fmt_k
+    from ..critical.refine import _fmt_k
     if isinstance(k, bool) or k is None:
         raise InputError("give k (an integer or a real number)")
     try:
@@ -148,14 +148,14 @@ def _as_array(M, ns):
 def _point_data(dec, lay, xi, k, ns, order=2):
     """(loss, gradient, Hessian) in the layout's coordinates at the point ξ of Fix(H)."""
     if lay.mode == "generic":
-        from .restricted import restricted_loss
+        from ..restricted import restricted_loss
         RK = restricted_loss(dec.k_spec)
         xk = [xi[h] for h in lay.h_of]
         kk = k if ns.name != "arb" or not isinstance(k, int) else k
         L, g, Hm = RK.evaluate(xk, kk, system=ns, order=2)
         g = _as_array(g, ns).reshape(-1)
         return L, g, _as_array(Hm, ns)
-    from .model.loss import Problem, canonical_teacher
+    from ..model.loss import Problem, canonical_teacher
     W = FixedSpace(dec.H).embed(xi, int(k), system=ns)
     P = Problem(canonical_teacher(int(k)))
     L = P.loss(W, system=ns)
@@ -397,7 +397,7 @@ class SpectrumEntry:
     block: int = 0
 
     def to_json(self, digits):
-        from .commands.common import dec as _dec
+        from ..core import dec as _dec
         return {"irrep": self.irrep, "multiplicity": _count_text(self.count),
                 "multiplicity_in_k": _poly_text(self.multiplicity),
                 "eigenvalue": _dec(self.eigenvalue, digits)}
@@ -489,7 +489,7 @@ class Spectrum:
 
     # -------------------------------------------------------------- output
     def to_json(self, digits=None):
-        from .commands.common import dec as _dec, k_json
+        from ..core import dec as _dec, k_json
         digits = digits or self.dps
         idx = self.index
         return {"isotropy": self.isotropy, "k": k_json(self.k) if _is_integer(self.k) or
@@ -552,7 +552,7 @@ def spectrum(H, xi, k=None, d=None, dps=30, tol=None, family=None, warn=True):
     is kept as margin).
     A point that is not critical gives a :class:`NonCriticalWarning` (the spectrum is still
     that of the Hessian there); a zero row, a point outside Fix(H) or a k too small raise
-    :class:`~symcrit.errors.InputError`.
+    :class:`~symcrit.core.errors.InputError`.
 
     At the global minimum W = I two of the eigenvalues are :math:`1/4 \mp 1/(2\pi)`:
 
@@ -565,7 +565,7 @@ def spectrum(H, xi, k=None, d=None, dps=30, tol=None, family=None, warn=True):
     >>> mpmath.nstr(mpmath.mpf(1)/4 - 1/(2*mpmath.pi), 8), sp.total_multiplicity
     ('0.090845057', 36)
     """
-    from .critical.refine import guard_digits
+    from ..critical.refine import guard_digits
     if not 5 <= int(dps) <= 5000:
         raise InputError(f"dps must be between 5 and 5000, got {dps}")
     kk = k
@@ -614,7 +614,7 @@ def spectrum_of(cp, dps=None, tol=None):
 
 # ---------------------------------------------------------------------------- along a family
 def _family(family):
-    from .critical.families import Family, get_family
+    from ..critical.families import Family, get_family
     return family if isinstance(family, Family) else get_family(family)
 
 
@@ -672,7 +672,7 @@ class Threshold:
         return self.point.loss
 
     def to_json(self):
-        from .commands.common import dec as _dec
+        from ..core import dec as _dec
         return {"family": self.family, "isotropy": self.isotropy,
                 "k": _dec(self.k, self.dps), "irrep": self.irrep,
                 "transition": f"{self.before} -> {self.after}",
@@ -705,7 +705,7 @@ def _scan_grid(lo, hi, ratio):
 def _follow_to(fam, grid, dps):
     """The family's points on ``grid`` (ascending), by continuation up and down from its
     seed; where the branch is lost, the points before that and a message."""
-    from .critical.continuation import follow
+    from ..critical.continuation import follow
     seed = fam._seed_point(dps)
     up = [k for k in grid if k >= fam.seed_k]
     down = [k for k in grid if k < fam.seed_k][::-1]
@@ -734,7 +734,7 @@ def _kind_of(minima, tol):
 def _eigen_of_k(R, isotropy, irrep, xi, work):
     """λ(k): the smallest eigenvalue of block ``irrep`` at the critical point near ξ at k
     (Newton from the last point), and the state holding that point."""
-    from .critical.continuation import newton_at
+    from ..critical.continuation import newton_at
     state = {"x": mpmath.matrix(list(xi))}
 
     def lam(k):
@@ -792,8 +792,8 @@ def thresholds(family, k_max=40, k_min=None, ratio=1.04, dps=30, progress=None):
     >>> th = thresholds("type-A", k_max=7, dps=25)
     >>> [(t.irrep, t.before, t.after, mpmath.nstr(t.k, 6)) for t in th]     # doctest: +SKIP
     """
-    from .critical.refine import refine
-    from .restricted import restricted_loss
+    from ..critical.refine import refine
+    from ..restricted import restricted_loss
     fam = _family(family)
     dec = isotypic_decomposition(fam.isotropy)
     lo = float(k_min) if k_min is not None else float(max(fam.k_min, dec.generic_k_min)) + 0.05
@@ -848,7 +848,7 @@ def thresholds(family, k_max=40, k_min=None, ratio=1.04, dps=30, progress=None):
 def threshold(family, k_max=40, dps=30, ratio=1.04, progress=None):
     """The real k at which the family turns from saddle into minimum: the largest
     crossing in ``(k_min, k_max]`` after which it is a minimum (see :func:`thresholds`).
-    Raises :class:`~symcrit.errors.ConvergenceError` when there is none in the range.
+    Raises :class:`~symcrit.core.errors.ConvergenceError` when there is none in the range.
 
     >>> t = threshold("type-A", k_max=8, dps=25)
     >>> t.irrep, t.before, t.after, 5 < t.k < 6

@@ -20,7 +20,7 @@ k values and ranges are parsed by a small grammar (never ``eval``):
 >>> parse_k("6:x")
 Traceback (most recent call last):
 ...
-symcrit.errors.InputError: bad k 'x' in '6:x': expected a number such as 12, 12.5, 1e12 or 10^12
+symcrit.core.errors.InputError: bad k 'x' in '6:x': expected a number such as 12, 12.5, 1e12 or 10^12
 """
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ from fractions import Fraction
 
 import mpmath
 
-from ..errors import InputError
-from ..systems import MPMATH
+from ..core import InputError
+from ..core import MPMATH
 
 __all__ = ["parse_k", "parse_value", "dec", "dump_json", "progress", "k_json"]
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import mpmath
 
 from ..critical.families import get_family
-from ..errors import InputError
+from ..core import InputError
 from ..series.family import family_series
 from .common import dump_json, parse_value
 

@@ -32,7 +32,7 @@ def run(args):
     dval = None if args.d is None else parse_value(args.d)
     if kval is not None:
         if not isinstance(kval, int):
-            from ..errors import InputError
+            from ..core import InputError
             raise InputError(f"--k must be an integer for derive (the W template), got {args.k}")
         H.at(kval, dval)          # validates k against the block sizes
     sub = {}
