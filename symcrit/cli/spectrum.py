@@ -5,7 +5,8 @@ from __future__ import annotations
 import mpmath
 
 from ..critical.families import get_family
-from ..spectra.spectrum import family_spectra, plot_spectra, spectrum_of, _count_text, _poly_text
+from ..spectra.spectrum import family_spectra, spectrum_of, count_text, multiplicity_text
+from ..plotting import check_plot_path, plot_spectra
 from .common import dump_json, k_json, parse_k, progress
 from .critical import check_dps
 
@@ -27,22 +28,9 @@ def add_parser(sub):
     return p
 
 
-def _check_plot_path(path):
-    from pathlib import Path
-    from ..core import InputError
-    if path is None:
-        return
-    suffix = Path(path).suffix.lower()
-    if suffix not in (".png", ".pdf", ".svg"):
-        raise InputError(f"--plot FILE must end in .png, .pdf or .svg, got {path!r}")
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        raise InputError(f"--plot: directory {str(parent)!r} does not exist")
-
-
 def run(args):
     check_dps(args.dps)
-    _check_plot_path(args.plot)
+    check_plot_path(args.plot)
     fam = get_family(args.family)
     ks = parse_k(args.k)
     bar = progress(range(len(ks)), total=len(ks), desc=f"{fam.name}", enabled=not args.json)
@@ -77,9 +65,9 @@ def run(args):
         for s in sps:
             per = {}
             for e in s.entries:
-                per.setdefault((e.irrep, _poly_text(e.multiplicity)), []).append(e.eigenvalue)
+                per.setdefault((e.irrep, multiplicity_text(e.multiplicity)), []).append(e.eigenvalue)
             idx = s.index
-            print(f"k = {k_json(s.k)}: index {idx if isinstance(idx, int) else _count_text(idx)}"
+            print(f"k = {k_json(s.k)}: index {idx if isinstance(idx, int) else count_text(idx)}"
                   f" ({s.kind})")
             for (irrep, m), vals in per.items():
                 print(f"  {irrep:<{wl}}  mult {m:<16s} "

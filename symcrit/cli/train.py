@@ -53,8 +53,7 @@ from ..landscape.train import OPTIMIZERS, TrainConfig, run_ensemble
 
 __all__ = ["add_parser", "run", "analyse", "summary_table", "KINDS"]
 
-KINDS = ("global", "spurious", "saddle", "degenerate", "critical", "non-global",
-         "not converged", "diverged")
+from ..plotting import KINDS, check_plot_path, plot_training
 
 
 def add_parser(sub):
@@ -283,52 +282,6 @@ def summary_table(rows):
     return table
 
 
-def _plot(table, rows, path, title):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    colors = {"global": "tab:green", "spurious": "tab:red", "saddle": "tab:orange",
-              "degenerate": "tab:purple", "critical": "tab:pink", "non-global": "tab:brown",
-              "not converged": "tab:gray",
-              "diverged": "black"}
-    def tex(label):
-        label = str(label)
-        if label.startswith("Δ"):
-            return "$" + label.replace("Δ", r"\Delta ").replace("×", r"\times ") + "$"
-        return label if len(label) <= 24 else label[:22] + "…"
-    labels = [f"{tex(t['isotropy'])}\n{t['family'] or t['kind']}" for t in table]
-    width = max(12.0, 1.1 * len(table) + 4)
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(width, 5.2))
-    x = np.arange(len(table))
-    a1.bar(x, [t["count"] for t in table],
-           color=[colors.get(t["kind"], "tab:blue") for t in table])
-    for i, t in enumerate(table):
-        a1.text(i, t["count"], str(t["count"]), ha="center", va="bottom", fontsize=8)
-    a1.set_xticks(x, labels, fontsize=8, rotation=40, ha="right", rotation_mode="anchor")
-    a1.set_ylabel("runs")
-    a1.set_title("isotropy of the end points")
-    from matplotlib.patches import Patch
-    kinds = [k for k in KINDS if any(t["kind"] == k for t in table)]
-    a1.legend(handles=[Patch(color=colors[k], label=k) for k in kinds], fontsize=8)
-    rng = np.random.default_rng(0)
-    for i, t in enumerate(table):
-        ls = [max(r["loss"], 1e-16) for r in rows
-              if (r["kind"], r["isotropy"], r["family"]) ==
-              (t["kind"], t["isotropy"], t["family"]) and np.isfinite(r["loss"])]
-        a2.scatter(i + rng.uniform(-0.15, 0.15, len(ls)), ls, s=12,
-                   color=colors.get(t["kind"], "tab:blue"))
-    a2.set_xticks(x, labels, fontsize=8, rotation=40, ha="right", rotation_mode="anchor")
-    a2.set_yscale("log")
-    a2.set_ylabel("final loss (clipped at 1e-16)")
-    a2.set_title("losses by type (one dot per run)")
-    for ax in (a1, a2):
-        ax.set_xlim(-0.6, len(table) - 0.4)
-    fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-
-
 def _s(x):
     return None if x is None else repr(float(x))
 
@@ -336,8 +289,7 @@ def _s(x):
 def run(args):
     from .common import dec, dump_json, progress
     if args.plot:
-        from .spectrum import _check_plot_path
-        _check_plot_path(args.plot)
+        check_plot_path(args.plot)
     if args.tol is not None and not (args.tol > 0 and math.isfinite(args.tol)):
         raise InputError(f"--tol must be positive, got {args.tol}")
     if args.workers is not None and args.workers < 1:
@@ -369,7 +321,7 @@ def run(args):
     for r in recs:
         reasons[r["reason"]] = reasons.get(r["reason"], 0) + 1
     if args.plot:
-        _plot(table, rows, args.plot, title)
+        plot_training(table, rows, args.plot, title)
     if args.json:
         dump_json({"config": cfg.key() | {"runs": cfg.runs},
                    "loss_method": "closed form" if closed else "Monte Carlo",

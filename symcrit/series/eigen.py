@@ -264,10 +264,5 @@ def series_blocks(isotropy, xi, S):
     r"""The isotypic blocks of the Hessian at the point ξ(ε) of Fix(H) (a list of series)
     with :math:`k = \varepsilon^{-2}`, in the Laurent system ``S``: the same computation as
     :func:`symcrit.spectrum.hessian_blocks` (generic layout), run on series."""
-    from ..spectra.spectrum import _blocks, _point_data
-    from ..symmetry.isotypic import isotypic_decomposition
-    dec = isotypic_decomposition(isotropy)
-    lay = dec.layout(None)
-    k = S.monomial(1, -2)
-    _, _, Hm = _point_data(dec, lay, list(xi), k, S)
-    return _blocks(dec, lay, Hm, k, S)
+    from ..spectra import isotypic_blocks
+    return isotypic_blocks(isotropy, xi, S.monomial(1, -2), S)

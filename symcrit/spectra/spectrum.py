@@ -65,9 +65,9 @@ from ..symmetry.spec import K as KSYM
 from ..symmetry.young import YoungIsotropy
 from ..core import get_system, workdps
 
-__all__ = ["IsotypicBlock", "hessian_blocks", "SpectrumEntry", "Spectrum", "spectrum",
+__all__ = ["IsotypicBlock", "hessian_blocks", "isotypic_blocks", "classify", "SpectrumEntry", "Spectrum", "spectrum",
            "spectrum_of", "generalized_eigenvalues", "Threshold", "thresholds", "threshold",
-           "family_spectra", "plot_spectra", "NonCriticalWarning"]
+           "family_spectra", "NonCriticalWarning", "multiplicity_text", "count_text"]
 
 
 class NonCriticalWarning(UserWarning):
@@ -297,6 +297,16 @@ def _symmetrize(A, ns):
     return A
 
 
+def isotypic_blocks(H, xi, k, system):
+    """The isotypic blocks at ξ ∈ Fix(H) by the generic layout, in any number system
+    (truncated series included), without the input checks of :func:`hessian_blocks`:
+    ``k`` is already a scalar of ``system`` (a series in ε for :math:`k = \\varepsilon^{-2}`)."""
+    dec = isotypic_decomposition(H)
+    lay = dec.layout(None)
+    _, _, Hm = _point_data(dec, lay, list(xi), k, system)
+    return _blocks(dec, lay, Hm, k, system)
+
+
 def hessian_blocks(H, xi, k=None, d=None, system="mpmath"):
     r"""The isotypic blocks ``(A, B)`` of the full Hessian at the point ξ of Fix(H).
 
@@ -398,16 +408,18 @@ class SpectrumEntry:
 
     def to_json(self, digits):
         from ..core import dec as _dec
-        return {"irrep": self.irrep, "multiplicity": _count_text(self.count),
-                "multiplicity_in_k": _poly_text(self.multiplicity),
+        return {"irrep": self.irrep, "multiplicity": count_text(self.count),
+                "multiplicity_in_k": multiplicity_text(self.multiplicity),
                 "eigenvalue": _dec(self.eigenvalue, digits)}
 
 
-def _poly_text(e):
+def multiplicity_text(e):
+    """A multiplicity (a polynomial in k) as compact text: ``(k-4)*(k-1)/2``."""
     return str(sympy.factor(e)).replace(" ", "")
 
 
-def _count_text(c):
+def count_text(c):
+    """A multiplicity at k as text: the integer, or 20 digits at real k."""
     if isinstance(c, int):
         return str(c)
     return mpmath.nstr(c, 20, strip_zeros=True)
@@ -455,11 +467,7 @@ class Spectrum:
 
     @property
     def kind(self):
-        if any(e.eigenvalue < -self.tol for e in self.entries):
-            return "saddle"
-        if any(abs(e.eigenvalue) <= self.tol for e in self.entries):
-            return "degenerate"
-        return "minimum"
+        return classify((e.eigenvalue for e in self.entries), self.tol)
 
     @property
     def total_multiplicity(self):
@@ -495,12 +503,12 @@ class Spectrum:
         return {"isotropy": self.isotropy, "k": k_json(self.k) if _is_integer(self.k) or
                 isinstance(self.k, mpmath.mpf) else str(self.k), "dps": self.dps,
                 "spectrum": [e.to_json(digits) for e in self.entries],
-                "index": idx if isinstance(idx, int) else _count_text(idx),
-                "index_in_k": _poly_text(self.index_in_k),
+                "index": idx if isinstance(idx, int) else count_text(idx),
+                "index_in_k": multiplicity_text(self.index_in_k),
                 "kind": self.kind, "critical": self.critical,
                 "residual": None if self.residual is None else _dec(self.residual, 5),
                 "tolerance": _dec(self.tol, 5),
-                "total_multiplicity": _count_text(self.total_multiplicity)}
+                "total_multiplicity": count_text(self.total_multiplicity)}
 
     def _k_text(self):
         if _is_integer(self.k):
@@ -510,7 +518,7 @@ class Spectrum:
     def __str__(self):
         digits = min(self.dps, 25)
         wl = max([5] + [len(e.irrep) for e in self.entries])
-        wm = max([4] + [len(_poly_text(e.multiplicity)) for e in self.entries])
+        wm = max([4] + [len(multiplicity_text(e.multiplicity)) for e in self.entries])
         fam = f" ({self.family})" if self.family else ""
         lines = [f"Hessian spectrum at a critical point{fam} in Fix({self.isotropy}), "
                  f"k = {self._k_text()}, {self.dps} digits:"
@@ -519,8 +527,8 @@ class Spectrum:
                  f"k = {self._k_text()}, {self.dps} digits:",
                  f"  {'irrep':<{wl}}  {'mult':<{wm}}  {'at k':>6s}  eigenvalue"]
         for e in self.entries:
-            lines.append(f"  {e.irrep:<{wl}}  {_poly_text(e.multiplicity):<{wm}}  "
-                         f"{_count_text(e.count):>6s}  {mpmath.nstr(e.eigenvalue, digits)}")
+            lines.append(f"  {e.irrep:<{wl}}  {multiplicity_text(e.multiplicity):<{wm}}  "
+                         f"{count_text(e.count):>6s}  {mpmath.nstr(e.eigenvalue, digits)}")
         idx = self.index
         res = "" if self.residual is None else \
             f"; residual {mpmath.nstr(self.residual, 3)} " + \
@@ -723,10 +731,19 @@ def _follow_to(fam, grid, dps):
     return [pts[float(k)] for k in grid if float(k) in pts], lost
 
 
-def _kind_of(minima, tol):
-    if any(v < -tol for v in minima.values()):
+def classify(eigenvalues, tol):
+    """The type of a critical point from eigenvalues of its Hessian (all of them, or the
+    smallest of each block; a dict is read by its values): ``saddle`` when one is below
+    ``-tol``, ``degenerate`` when none is but one lies within ``tol`` of 0, else
+    ``minimum``.  The one place symcrit decides this.
+
+    >>> classify([0.5, 2.0], 1e-9), classify({"a": -0.1, "b": 1}, 1e-9), classify([0.0], 1e-9)
+    ('minimum', 'saddle', 'degenerate')
+    """
+    vals = list(eigenvalues.values()) if isinstance(eigenvalues, dict) else list(eigenvalues)
+    if any(v < -tol for v in vals):
         return "saddle"
-    if any(abs(v) <= tol for v in minima.values()):
+    if any(abs(v) <= tol for v in vals):
         return "degenerate"
     return "minimum"
 
@@ -834,8 +851,8 @@ def thresholds(family, k_max=40, k_min=None, ratio=1.04, dps=30, progress=None):
                 lam(kt)
                 cp = refine(fam.isotropy, list(state["x"]), kt, dps=dps, family=fam.name,
                             full_check=False)
-                before = _kind_of(m0, tol)
-                after = _kind_of(m1, tol)
+                before = classify(m0, tol)
+                after = classify(m1, tol)
                 out.append(Threshold(fam.name, dec.H.label, +kt, irrep, before, after,
                                      +slope, cp, int(dps), (a, b)))
     out.sort(key=lambda t: t.k)
@@ -863,57 +880,3 @@ def threshold(family, k_max=40, dps=30, ratio=1.04, progress=None):
         raise ConvergenceError(f"family {fam.name} does not turn from saddle into minimum "
                                f"for k up to {k_max} ({what})")
     return good[-1]
-
-
-def plot_spectra(spectra, path, title=None, limits=None):
-    r"""Plot eigenvalues against k (one line per eigenvalue of each block, labelled by
-    irreducible and multiplicity) to ``path`` (png, pdf or svg; matplotlib).
-
-    ``spectra``: a list of :class:`Spectrum` along a family (ascending k).  The y axis is
-    symmetric-logarithmic so eigenvalues growing like k and those tending to a constant are
-    both visible; ``limits`` (irrep → list of values, e.g. the spectrum at k = 10^12) are
-    drawn as dashed horizontal lines: the large-k limits.
-    """
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:   # pragma: no cover
-        raise InputError("plotting needs matplotlib: pip install 'symcrit[plot]'") from None
-    if not spectra:
-        raise InputError("nothing to plot")
-    ks = [float(s.k) for s in spectra]
-    fig, ax = plt.subplots(figsize=(8, 5))
-    series = {}
-    for s in spectra:
-        per = {}
-        for e in s.entries:
-            per.setdefault(e.irrep, []).append((e.eigenvalue, e.multiplicity))
-        for irrep, vals in per.items():
-            for j, (v, m) in enumerate(sorted(vals, key=lambda t: t[0])):
-                series.setdefault((irrep, j, _poly_text(m)), []).append((float(s.k), float(v)))
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    irreps = list(dict.fromkeys(key[0] for key in series))
-    for (irrep, j, m), pts in series.items():
-        c = colours[irreps.index(irrep) % len(colours)]
-        x, y = zip(*pts)
-        ax.plot(x, y, "-o", ms=2.5, color=c, lw=1.2,
-                label=f"{irrep}, mult {m}" if j == 0 else None)
-    if limits:
-        for irrep, vals in limits.items():
-            c = colours[irreps.index(irrep) % len(colours)] if irrep in irreps else "grey"
-            for v in vals:
-                ax.axhline(float(v), ls="--", lw=0.8, color=c, alpha=0.7)
-    ax.axhline(0.0, color="black", lw=0.6)
-    ax.set_xscale("log" if max(ks) / max(min(ks), 1e-300) > 20 else "linear")
-    ax.set_yscale("symlog", linthresh=1e-2)
-    ax.set_xlabel("k")
-    ax.set_ylabel("Hessian eigenvalue")
-    fam = spectra[0].family or ""
-    ax.set_title(title or f"Hessian spectrum along {fam} (Fix({spectra[0].isotropy}))"
-                 + ("; dashed: large-k limits" if limits else ""))
-    ax.legend(fontsize=7, loc="best")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
