@@ -1,10 +1,61 @@
 """symcrit: the loss landscape of two-layer ReLU networks, by symmetry.
 
+The public API is flat, as in networkx: everything a user needs is importable from
+``symcrit`` itself (``from symcrit import get_family, spectrum_of, certify``), and each
+layer is a subpackage with its own ``__all__`` (``symcrit.core``, ``symcrit.algebra``,
+``symcrit.model``, ``symcrit.symmetry``, ``symcrit.restricted``, ``symcrit.spectra``,
+``symcrit.critical``, ``symcrit.transitions``, ``symcrit.series``, ``symcrit.certificates``,
+``symcrit.landscape``, ``symcrit.plotting``).  Names are imported on first use, so
+``import symcrit`` (and the command line's start-up) stays fast.
+
 >>> import symcrit
 >>> symcrit.loss([[1, 0], [0, 1]]) == 0
 np.True_
+>>> symcrit.get_family("type-A")
+Family('type-A', 'ΔS_{k-1}', seed at k = 12)
 """
-from .core import FLOAT, MPMATH, SYMPY, ARB, workdps, get_system
-from .model import Problem, loss, gradient, hessian, kernel
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
+
+#: public name -> the subpackage that defines it
+_EXPORTS = {
+    "core": ["SymcritError", "InputError", "SpecError", "ShapeError", "SingularPointError",
+             "ConvergenceError", "NumberSystem", "FLOAT", "MPMATH", "SYMPY", "ARB",
+             "get_system", "workdps", "parse_k", "parse_value", "exact_k", "k_text", "dec",
+             "newton", "generalized_eigh"],
+    "algebra": ["newton_polygon", "puiseux_branches", "NewtonPolygon", "PuiseuxSeries"],
+    "model": ["Problem", "loss", "gradient", "hessian", "kernel", "canonical_teacher"],
+    "symmetry": ["parse_spec", "YoungIsotropy", "SymmetryGroup", "isotropy", "FixedSpace",
+                 "isotypic_decomposition", "detect_isotropy"],
+    "restricted": ["RestrictedLoss", "restricted_loss"],
+    "spectra": ["hessian_blocks", "block_minima", "classify", "Spectrum", "spectrum",
+                "spectrum_of", "NonCriticalWarning"],
+    "critical": ["CriticalPoint", "refine", "follow", "locate_fold", "search", "Family",
+                 "get_family", "list_families", "register_family", "family_spectra",
+                 "identify", "CATALOGUE"],
+    "transitions": ["Threshold", "thresholds", "threshold"],
+    "series": ["FamilySeries", "family_series"],
+    "certificates": ["Certificate", "certify", "certify_point", "certify_family",
+                     "verify_certificate"],
+    "landscape": ["TrainConfig", "run_ensemble", "load_records", "analyse", "summary_table"],
+    "plotting": ["plot_spectra", "plot_training"],
+}
+_WHERE = {name: pkg for pkg, names in _EXPORTS.items() for name in names}
+
+__all__ = ["__version__"] + [name for names in _EXPORTS.values() for name in names]
+
+
+def __getattr__(name):
+    pkg = _WHERE.get(name)
+    if pkg is None:
+        raise AttributeError(f"module 'symcrit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{pkg}"), name)
+    globals()[name] = value          # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__) | set(_EXPORTS))

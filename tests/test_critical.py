@@ -6,14 +6,9 @@ import pytest
 import sympy
 from scipy.optimize import minimize
 
-from symcrit.critical.continuation import follow
-from symcrit.critical.families import get_family, identify, list_families, register_family
-from symcrit.critical.refine import refine
-from symcrit.critical.search import search
-from symcrit.core.errors import ConvergenceError, InputError
-from symcrit.model import Problem, gradient, hessian, loss
-from symcrit.restricted import restricted_loss
-from symcrit.core.systems import workdps
+from symcrit import (ConvergenceError, InputError, Problem, follow, get_family, gradient,
+                     hessian, identify, list_families, loss, refine, register_family,
+                     restricted_loss, search, workdps)
 
 
 def test_refined_points_full_space_float_k6_to_20():
@@ -221,7 +216,7 @@ def test_long_steps_do_not_jump_branches():
     """type-A3 followed from k = 12 to 10^12 in few long steps stays on its branch: k L
     tends to 3 (1/2 - 2/π²), three times the type-A constant (Arjevani & Field 2021)."""
     fam = get_family("type-A3")
-    br = follow(fam._seed_point(20), 10 ** 12, dps=20, record=[100, 10 ** 6])
+    br = follow(fam.seed_point(20), 10 ** 12, dps=20, record=[100, 10 ** 6])
     assert br.status == "reached"
     kl = [float(p.loss * p.k) for p in br.points]
     assert kl == sorted(kl)

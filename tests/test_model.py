@@ -7,10 +7,10 @@ import sympy
 from flint import arb
 from hypothesis import given, strategies as st
 
-from symcrit.core.errors import ShapeError, SingularPointError
+from symcrit import ShapeError, SingularPointError
 from symcrit.model import Problem, gradient, hessian, loss
 from symcrit.symmetry import SymmetryGroup, act
-from symcrit.core.systems import workdps
+from symcrit import workdps
 
 
 def relu(x):
@@ -172,7 +172,7 @@ def test_shape_errors():
 
 
 def test_arb_conversion_of_mpmath_numbers_keeps_sign_and_digits():
-    from symcrit.core.systems import get_system
+    from symcrit import get_system
     A = get_system("arb")
     with mpmath.workdps(50):
         for text in ["-0.75", "0.1", "-1.234567890123456789012345678901234567890123e-30"]:

@@ -8,7 +8,7 @@ from flint import arb
 
 from symcrit.model import gradient, hessian, loss
 from symcrit.restricted import restricted_loss
-from symcrit.core.systems import workdps
+from symcrit import workdps
 
 GROUPS = [("ΔS_k", [4, 7]), ("ΔS_{k-1}", [5, 8]), ("Δ(S_{k-2}×S_2)", [6, 9]),
           ("ΔS_{k-2}", [5, 7])]

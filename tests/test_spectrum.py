@@ -12,14 +12,10 @@ import sympy
 from flint import arb
 
 from symcrit.cli import main
-from symcrit.critical.families import get_family, list_families
-from symcrit.core.errors import InputError, SingularPointError
-from symcrit.model.loss import Problem
-from symcrit.spectra.spectrum import (NonCriticalWarning, block_minima, hessian_blocks, spectrum,
-                              spectrum_of, threshold, thresholds)
-from symcrit.symmetry.fixed import FixedSpace
-from symcrit.symmetry.isotypic import isotypic_decomposition
-from symcrit.symmetry.spec import K
+from symcrit import (InputError, NonCriticalWarning, Problem, SingularPointError, block_minima,
+                     get_family, hessian_blocks, isotypic_decomposition, list_families, spectrum,
+                     spectrum_of, threshold, thresholds)
+from symcrit.symmetry import K, FixedSpace
 
 FULL = os.environ.get("SYMCRIT_FULL") == "1"
 

@@ -4,7 +4,7 @@ import re
 import numpy as np
 import pytest
 
-from symcrit.core.errors import InputError, SpecError
+from symcrit import InputError, SpecError
 from symcrit.symmetry import FixedSpace, YoungIsotropy, act, parse_spec
 
 

@@ -1,8 +1,11 @@
-"""The ``symcrit`` command.  Each subcommand lives in its own module of
-:mod:`symcrit.cli` (``add_parser(subparsers)`` registers it, and sets ``func``).
+"""The ``symcrit`` command.  Each subcommand lives in its own module of :mod:`symcrit.cli`
+(``add_parser(subparsers)`` registers it and sets ``func``); only the module of the
+command being run is imported, so ``symcrit --help`` does not load the library.
 
-Errors on bad input are one line on stderr with exit code 2; a computation that fails
-(no convergence) is one line with exit code 1; never a traceback.
+The command line uses the public API only (``symcrit`` and ``symcrit.<package>``), and
+nothing in the library imports it.  Errors on bad input are one line on stderr with exit
+code 2; a computation that fails (no convergence) is one line with exit code 1; an
+interrupt exits with 130; never a traceback.
 """
 from __future__ import annotations
 
@@ -10,12 +13,22 @@ import argparse
 import importlib
 import sys
 
-from ..core import InputError, SymcritError
+__all__ = ["HELP", "build_parser", "main"]
 
-# (module, required): modules are imported lazily so `symcrit --help` stays fast
-COMMANDS = ["derive", "critical", "search", "report", "spectrum", "threshold",
-            "isotypic", "certify", "series", "families", "train"]
-EXTRA = {}
+#: the subcommands, in the order of ``symcrit --help``, with their one-line help
+HELP = {
+    "derive": "fixed space and restricted loss of an isotropy group",
+    "critical": "a family's critical point at k (value or range)",
+    "search": "all critical points found in Fix(H) at one k",
+    "report": "the main job: a family over k = 6..20 and large k",
+    "spectrum": "Hessian spectrum of a family by isotypic blocks",
+    "threshold": "real k where a family turns saddle -> minimum",
+    "isotypic": "isotypic decomposition of M(k,k) under H",
+    "certify": "rigorous certificates: critical point exists, minimum or saddle",
+    "series": "series in k^(-1/2) of a family (coordinates, loss, eigenvalues)",
+    "families": "list the families, or add your own",
+    "train": "training ensemble and the isotropy of what it finds",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,49 +37,53 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser():
+def build_parser(command=None):
+    """The argument parser; the full parser of ``command`` only (the others are listed
+    with their one-line help), so that building it imports one command module at most."""
+    from .. import __version__
     p = _Parser(prog="symcrit",
                 description="Symmetry-based analysis of the loss landscape of two-layer ReLU "
                             "networks (teacher-student, Gaussian inputs).")
-    from .. import __version__
     p.add_argument("--version", action="version", version=f"symcrit {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
-        try:
-            mod = importlib.import_module(f"symcrit.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name and f"symcrit.cli.{name}".startswith(exc.name):
-                continue
-            raise
-        mod.add_parser(sub)
-    for name, modname in EXTRA.items():
-        try:
-            mod = importlib.import_module(modname)
-        except ModuleNotFoundError as exc:
-            # the optional module (or its package) is absent: the command is not offered
-            if exc.name and modname.startswith(exc.name):
-                continue
-            raise
-        mod.add_parser(sub)
+    for name, text in HELP.items():
+        if name == command:
+            importlib.import_module(f"{__name__}.{name}").add_parser(sub)
+        else:
+            sub.add_parser(name, help=text, add_help=False)
     return p
 
 
+def _command(argv):
+    for a in argv:
+        if a in HELP:
+            return a
+        if not a.startswith("-"):
+            return None
+    return None
+
+
 def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
-        parser.print_help()
-        return 2
+    """Run the command line (``argv``: the arguments, default ``sys.argv[1:]``); returns
+    the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        rc = args.func(args)
-    except InputError as exc:
-        sys.stderr.write(f"symcrit {args.command}: error: {exc}\n")
-        return 2
-    except SymcritError as exc:
-        sys.stderr.write(f"symcrit {args.command}: failed: {exc}\n")
-        return 1
+        from ..core import InputError, SymcritError
+        parser = build_parser(_command(argv))
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
+        try:
+            rc = args.func(args)
+        except InputError as exc:
+            sys.stderr.write(f"symcrit {args.command}: error: {exc}\n")
+            return 2
+        except SymcritError as exc:
+            sys.stderr.write(f"symcrit {args.command}: failed: {exc}\n")
+            return 1
     except KeyboardInterrupt:
-        sys.stderr.write(f"symcrit {args.command}: interrupted\n")
+        sys.stderr.write("symcrit: interrupted\n")
         return 130
     except BrokenPipeError:     # pragma: no cover - e.g. piped into head
         return 0

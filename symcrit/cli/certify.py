@@ -6,22 +6,25 @@ certificate files from their boxes alone.
 Statuses: ``minimum``, ``saddle``, ``unverified`` (with the reason).  Exit code 0 whatever
 the statuses (they are results, not errors), except ``--verify``, which exits 1 when a
 file does not verify; bad input (family, k, precision, files) exits 2.  k is read exactly
-(:func:`~symcrit.commands.common.parse_k` keeps decimals exact): ``--k 7.3`` certifies
+(:func:`symcrit.core.parse_k` keeps decimals exact): ``--k 7.3`` certifies
 k = 73/10, not the nearest double.
 """
 from __future__ import annotations
 
 import json
 
-from ..core import InputError
-from .common import dump_json, parse_k, progress
+from ..certificates import certify, certify_family, verify_certificate
+from ..core import DPS_MAX, DPS_MIN, InputError, parse_k
+from ..critical import get_family
+from .common import check_cli_dps, dump_json, progress
 
 __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub):
+    from . import HELP
     p = sub.add_parser(
-        "certify", help="rigorous certificates: critical point exists, minimum or saddle",
+        "certify", help=HELP["certify"],
         description="Prove with Arb ball arithmetic (python-flint) that a family's critical "
                     "point exists and is unique in a small box (Krawczyk test), that the "
                     "box avoids the non-smooth set, and whether the point is a strict local "
@@ -33,7 +36,8 @@ def add_parser(sub):
                                "7:8:0.25) or a list (6,7.5); decimals are exact (7.3 is "
                                "73/10)")
     p.add_argument("--dps", type=int, default=30,
-                   help="digits (guard digits growing with log10 k are added; default 30)")
+                   help=f"digits ({DPS_MIN} to {DPS_MAX}; guard digits growing with log10 k "
+                        "are added; default 30)")
     p.add_argument("--radius", type=float, default=None,
                    help="fix the box radius (absolute, every coordinate) instead of the "
                         "adaptive choice")
@@ -47,24 +51,20 @@ def add_parser(sub):
 
 
 def run(args):
-    from ..certificates.certificate import certify_family, verify_certificate
     if args.verify:
-        return _verify(args, verify_certificate)
+        return _verify(args)
     if not args.family:
         raise InputError("give a family (e.g. 'symcrit certify type-A --k 6:20') or "
                          "--verify FILE")
     if args.k is None:
         raise InputError("give --k (a value such as 12 or a range such as 6:20)")
-    if not 10 <= args.dps <= 2000:
-        raise InputError(f"--dps must be between 10 and 2000, got {args.dps}")
+    check_cli_dps(args.dps)
     if args.radius is not None and not args.radius > 0:
         raise InputError(f"--radius must be positive, got {args.radius}")
-    from ..critical.families import get_family
     fam = get_family(args.family)
     ks = parse_k(args.k)
     bar = progress(None, total=len(ks), desc=f"certify {fam.name}", enabled=not args.json)
     if args.radius is not None:
-        from ..certificates.certificate import certify
         certs = []
         for k in ks:
             certs.append(certify(fam, k, dps=args.dps, radius=args.radius))
@@ -101,11 +101,8 @@ def _table(certs):
     print(head)
     notes = []
     for c in certs:
-        low = {b.irrep: b.lower for b in c.blocks}
-        cells = []
-        for r in irreps:
-            v = low.get(r)
-            cells.append(f"{_fmt(v):>18}")
+        low = {b.irrep: b.to_json(6)["lambda_min_lower"] for b in c.blocks}
+        cells = [f"{low.get(r) or '-':>18}" for r in irreps]
         rad = f"{c.radius:.2e}" if c.radii else "-"
         print(f"{c.k:>14}  {c.status:<10}  {rad:>9}  " + "  ".join(cells))
         if c.status == "unverified":
@@ -119,14 +116,7 @@ def _table(certs):
           f"{n_unv} unverified (Arb, rigorous)")
 
 
-def _fmt(v):
-    if v is None:
-        return "-"
-    from ..certificates.certificate import _bound_str
-    return _bound_str(v, 6, -1)
-
-
-def _verify(args, verify_certificate):
+def _verify(args):
     bad = 0
     results = []
     for path in args.verify:

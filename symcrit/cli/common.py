@@ -1,119 +1,21 @@
-r"""Shared pieces of the command line: k ranges, decimal strings, JSON, progress bars.
+"""Shared pieces of the command line: JSON output, progress bars, the precision option.
 
-k values and ranges are parsed by a small grammar (never ``eval``):
-
-    K      := value | value ':' value [':' step] | K ',' K
-    value  := decimal literal (``12``, ``12.5``, ``1e12``) or ``10^N``
-
-``a:b`` is the integers from a to b inclusive; ``a:b:s`` steps by s (which may be real).
-
->>> parse_k("6:9")
-[6, 7, 8, 9]
->>> parse_k("10^12")
-[1000000000000]
->>> parse_k("7.5, 7.3")
-[Fraction(15, 2), Fraction(73, 10)]
->>> with mpmath.workdps(40):
-...     x = mpmath.mpf(1) / 3
->>> dec(x, 30)                           # every requested digit is x's own
-'0.333333333333333333333333333333'
->>> parse_k("6:x")
-Traceback (most recent call last):
-...
-symcrit.core.errors.InputError: bad k 'x' in '6:x': expected a number such as 12, 12.5, 1e12 or 10^12
+k values and decimal strings come from the library (:mod:`symcrit.core`): ``parse_k``
+keeps a typed decimal exact (``--k 7.3`` is 73/10), ``dec`` prints a number to the digits
+asked for, never through a float.
 """
 from __future__ import annotations
 
 import json
-import re
 import sys
-from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 
-import mpmath
+from ..core import InputError, check_dps, dec, k_json
 
-from ..core import InputError
-from ..core import MPMATH
-
-__all__ = ["parse_k", "parse_value", "dec", "dump_json", "progress", "k_json"]
-
-#: the largest power of ten accepted for k
-MAX_EXP = 300
-_NUM = re.compile(r"^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_POW = re.compile(r"^10\^(\d+)$")
-
-
-def parse_value(text, whole=None):
-    """One k value: an int when it is integral, else the exact rational the decimal text
-    denotes (a :class:`~fractions.Fraction`: ``7.3`` is 73/10, not the nearest double;
-    every computation converts it at its own working precision, a certificate exactly)."""
-    t = text.strip()
-    m = _POW.match(t)
-    if m:
-        if int(m.group(1)) > MAX_EXP:
-            raise InputError(f"k = {t} is too large (at most 10^{MAX_EXP})")
-        return 10 ** int(m.group(1))
-    if not _NUM.match(t):
-        raise InputError(f"bad k {t!r} in {whole or t!r}: expected a number such as 12, "
-                         "12.5, 1e12 or 10^12")
-    try:
-        dv = Decimal(t)
-    except InvalidOperation:   # pragma: no cover
-        raise InputError(f"bad k {t!r}") from None
-    if dv.adjusted() > MAX_EXP:
-        raise InputError(f"k = {t} is too large (at most 10^{MAX_EXP})")
-    if dv == dv.to_integral_value():
-        return int(dv)
-    return Fraction(dv)
-
-
-def parse_k(text, max_count=100000):
-    """A list of k values from ``12``, ``12.5``, ``6:20``, ``6:20:0.5`` or ``6,8,10``."""
-    if not isinstance(text, str) or not text.strip():
-        raise InputError("empty k (try --k 12 or --k 6:20)")
-    out = []
-    for part in text.split(","):
-        bits = part.split(":")
-        if len(bits) == 1:
-            out.append(parse_value(bits[0], text))
-            continue
-        if len(bits) not in (2, 3):
-            raise InputError(f"bad k range {part!r}: use a:b or a:b:step")
-        a, b = parse_value(bits[0], text), parse_value(bits[1], text)
-        step = parse_value(bits[2], text) if len(bits) == 3 else 1
-        if step <= 0:
-            raise InputError(f"bad k range {part!r}: the step must be positive")
-        if b < a:
-            raise InputError(f"bad k range {part!r}: the end is below the start")
-        count = int((b - a) / step) + 1
-        if count > max_count:
-            raise InputError(f"k range {part!r} has {count} values (at most {max_count})")
-        for i in range(count):
-            v = a + i * step
-            out.append(int(v) if isinstance(v, int) or v == int(v) else v)
-    return out
-
-
-def dec(x, digits=20):
-    """A number as a decimal string (never a float that loses digits)."""
-    if x is None:
-        return None
-    if isinstance(x, int):
-        return str(x)
-    if hasattr(x, "mid") and hasattr(x, "rad"):      # an arb ball: its midpoint
-        return x.mid().str(digits, radius=False)
-    if not isinstance(x, mpmath.mpf):       # convert at enough precision for the digits
-        with mpmath.workdps(max(int(digits) + 5, mpmath.mp.dps)):
-            x = MPMATH.convert(x)
-    return mpmath.nstr(x, digits, strip_zeros=True)     # (nstr reads all of x's bits)
-
-
-def k_json(k):
-    """k as text: the integer, or 30 significant digits of a real k."""
-    return str(k) if isinstance(k, int) else dec(k, 30)
-
+__all__ = ["dump_json", "progress", "check_cli_dps", "SpectrumUnavailable",
+           "spectrum_or_reason", "point_json"]
 
 def dump_json(obj, stream=None):
+    """Write ``obj`` as indented UTF-8 JSON and a newline."""
     stream = stream or sys.stdout
     json.dump(obj, stream, indent=2, ensure_ascii=False)
     stream.write("\n")
@@ -124,3 +26,49 @@ def progress(iterable, total=None, desc=None, enabled=True):
     from tqdm import tqdm
     return tqdm(iterable, total=total, desc=desc, file=sys.stderr,
                 disable=not (enabled and sys.stderr.isatty()), leave=False)
+
+
+def check_cli_dps(dps):
+    """``--dps`` must lie in the library's range (:func:`symcrit.core.check_dps`)."""
+    return check_dps(dps, "--dps")
+
+
+class SpectrumUnavailable:
+    """Stands for the spectrum where it cannot be computed (the reason is kept)."""
+
+    def __init__(self, reason):
+        self.reason = reason
+
+    def __str__(self):
+        return f"Hessian spectrum: not available ({self.reason})"
+
+
+def spectrum_or_reason(cp):
+    """The spectrum at ``cp``, or a :class:`SpectrumUnavailable` saying why there is none
+    (e.g. real k below the range of the isotypic layout)."""
+    from ..spectra import spectrum_of
+    try:
+        return spectrum_of(cp)
+    except InputError as exc:
+        return SpectrumUnavailable(str(exc))
+
+
+def point_json(cp, spec=None, digits=None):
+    """A CriticalPoint as JSON (decimal strings)."""
+    digits = digits or cp.dps
+    out = {"family": cp.family, "isotropy": cp.isotropy, "k": k_json(cp.k),
+           "parameters": {n: dec(x, digits) for n, x in zip(cp.names, cp.xi)},
+           "loss": dec(cp.loss, digits), "gradient_norm": dec(cp.gradient_norm, 5),
+           "residual": dec(cp.residual, 5), "dps": cp.dps, "certainty": cp.certainty}
+    if cp.checks:
+        out["full_space_check"] = {k: dec(v, 5 if "gradient" in k else digits)
+                                   for k, v in cp.checks.items()}
+    if isinstance(spec, SpectrumUnavailable):
+        out["spectrum"] = out["index"] = out["kind"] = None
+        out["spectrum_note"] = spec.reason
+    elif spec is not None:
+        js = spec.to_json()
+        out["spectrum"] = js.get("spectrum", js) if isinstance(js, dict) else js
+        out["index"] = js["index"]
+        out["kind"] = spec.kind
+    return out

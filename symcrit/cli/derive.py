@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import sympy
 
+from ..core import InputError, parse_value
 from ..restricted import restricted_loss
-from ..symmetry.young import YoungIsotropy
-from .common import dump_json, parse_value
+from ..symmetry import YoungIsotropy
+from .common import dump_json
 
 
 def add_parser(sub):
-    p = sub.add_parser("derive", help="fixed space and restricted loss of an isotropy group",
-                       description="Derive Fix(H) (parameters, W template, Frobenius weights) "
-                                   "and the restricted loss L_H(xi; k) with k symbolic.")
+    from . import HELP
+    p = sub.add_parser(
+        "derive", help=HELP["derive"],
+        description="Derive Fix(H) (parameters, W template, Frobenius weights) "
+                    "and the restricted loss L_H(xi; k) with k symbolic.")
     p.add_argument("isotropy", help="isotropy spec, e.g. 'ΔS_{k-1}', 'DS_{k-1}', "
                                     "'D(S_{k-2}xS_2)', 'ΔS_{k-1}×S_{d-k}'")
     p.add_argument("--k", help="an integer k: also print W(ξ) and substitute k")
@@ -32,7 +35,6 @@ def run(args):
     dval = None if args.d is None else parse_value(args.d)
     if kval is not None:
         if not isinstance(kval, int):
-            from ..core import InputError
             raise InputError(f"--k must be an integer for derive (the W template), got {args.k}")
         H.at(kval, dval)          # validates k against the block sizes
     sub = {}

@@ -1,18 +1,20 @@
 """``symcrit families [add NAME ISOTROPY --k K --seed X,Y,...]``: list or add families."""
 from __future__ import annotations
 
-from ..critical.families import list_families, register_family, user_catalogue_path
-from ..core import InputError
-from .common import dump_json, parse_value
+from ..critical import list_families, register_family, user_catalogue_path
+from ..core import InputError, parse_value
+from .common import dump_json
 
 
 def add_parser(sub):
-    p = sub.add_parser("families", help="list the families, or add your own",
-                       description="List the catalogue of families (built-in and user), or "
-                                   "add a family: an isotropy and a seed point at one k. "
-                                   "User families are stored in $SYMCRIT_FAMILIES or "
-                                   "~/.config/symcrit/families.json and work in every "
-                                   "command.")
+    from . import HELP
+    p = sub.add_parser(
+        "families", help=HELP["families"],
+        description="List the catalogue of families (built-in and user), or "
+                    "add a family: an isotropy and a seed point at one k. "
+                    "User families are stored in $SYMCRIT_FAMILIES or "
+                    "~/.config/symcrit/families.json and work in every "
+                    "command.")
     p.add_argument("action", nargs="?", choices=["list", "add"], default="list")
     p.add_argument("name", nargs="?", help="(add) the new family's name")
     p.add_argument("isotropy", nargs="?", help="(add) its isotropy spec")

@@ -2,19 +2,21 @@
 M(k, k) under a Young-type isotropy group, with symbolic k."""
 from __future__ import annotations
 
-from ..core import InputError
-from ..spectra.spectrum import _mult_value
-from ..symmetry.isotypic import isotypic_decomposition
-from .common import dump_json, parse_value
+from ..core import InputError, parse_value
+from ..spectra import multiplicity_value
+from ..symmetry import isotypic_decomposition
+from .common import dump_json
 
 
 def add_parser(sub):
-    p = sub.add_parser("isotypic", help="isotypic decomposition of M(k,k) under H",
-                       description="Decompose the k×k matrices M(k,k) under a Young-type "
-                                   "isotropy group H (k symbolic, d = k) into irreducible "
-                                   "representations: copies and dimensions (polynomials "
-                                   "in k).  The Hessian at a point of Fix(H) has one block "
-                                   "of size 'copies' per irreducible.")
+    from . import HELP
+    p = sub.add_parser(
+        "isotypic", help=HELP["isotypic"],
+        description="Decompose the k×k matrices M(k,k) under a Young-type "
+                    "isotropy group H (k symbolic, d = k) into irreducible "
+                    "representations: copies and dimensions (polynomials "
+                    "in k).  The Hessian at a point of Fix(H) has one block "
+                    "of size 'copies' per irreducible.")
     p.add_argument("isotropy", help="isotropy spec, e.g. 'ΔS_{k-1}' or 'D(S_{k-2}xS_2)'")
     p.add_argument("--k", help="also give the dimensions at this integer k")
     p.add_argument("--latex", action="store_true", help="print LaTeX")
@@ -36,7 +38,7 @@ def run(args):
         if kval is not None:
             out["k"] = kval
             for c, js in zip(dec.components, out["components"]):
-                js["dimension_at_k"] = _mult_value(c.dimension, kval)
+                js["dimension_at_k"] = multiplicity_value(c.dimension, kval)
         dump_json(out)
         return 0
     if args.latex:
@@ -46,6 +48,6 @@ def run(args):
     print(dec)
     if kval is not None:
         print(f"at k = {kval}: " + ", ".join(
-            f"{c.label}: {c.copies} × {_mult_value(c.dimension, kval)}"
+            f"{c.label}: {c.copies} × {multiplicity_value(c.dimension, kval)}"
             for c in dec.components))
     return 0

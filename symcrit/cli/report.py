@@ -8,43 +8,35 @@ power law read off a log–log slope.
 """
 from __future__ import annotations
 
-
 import mpmath
 
-from ..critical.families import get_family
-from ..core import SymcritError
-from .common import dec, dump_json, k_json, parse_k, progress
-from .critical import SpectrumUnavailable, _spectrum, check_dps
+from ..certificates import certify
+from ..core import DPS_MAX, DPS_MIN, SymcritError, dec, k_json, parse_k
+from ..critical import get_family
+from ..series import family_series
+from .common import (SpectrumUnavailable, check_cli_dps, dump_json, point_json, progress,
+                     spectrum_or_reason)
 
 
 def add_parser(sub):
-    p = sub.add_parser("report", help="the main job: a family over k = 6..20 and large k",
-                       description="Report on a family (default type-A): refined critical "
-                                   "points for k = 6..20 with residuals, full-space checks, "
-                                   "Hessian index and kind, certificates; then the large-k "
-                                   "behaviour up to k = 10^12.")
+    from . import HELP
+    p = sub.add_parser(
+        "report", help=HELP["report"],
+        description="Report on a family (default type-A): refined critical "
+                    "points for k = 6..20 with residuals, full-space checks, "
+                    "Hessian index and kind, certificates; then the large-k "
+                    "behaviour up to k = 10^12.")
     p.add_argument("family", nargs="?", default="type-A", help="family name (default type-A)")
     p.add_argument("--k", default="6:20", help="k values of the table (default 6:20)")
     p.add_argument("--large", default="10^2,10^3,10^4,10^6,10^8,10^10,10^12",
                    help="k values of the large-k table")
-    p.add_argument("--dps", type=int, default=30, help="decimal digits (default 30)")
+    p.add_argument("--dps", type=int, default=30,
+                   help=f"decimal digits ({DPS_MIN} to {DPS_MAX}, default 30)")
     p.add_argument("--no-certify", action="store_true", help="skip the Arb certificates")
     p.add_argument("--latex", action="store_true", help="LaTeX tables")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
     return p
-
-
-def _optional(name):
-    try:
-        if name == "spectrum":
-            from ..spectra.spectrum import spectrum_of
-            return spectrum_of
-        if name == "certify":
-            from ..certificates.certificate import certify
-            return certify
-    except ImportError:
-        return None
 
 
 def _slope(p1, p2, i):
@@ -72,21 +64,19 @@ def _deviation_law(pts, i):
 
 
 def run(args):
-    check_dps(args.dps)
+    check_cli_dps(args.dps)
     fam = get_family(args.family)
     ks = parse_k(args.k)
     large = parse_k(args.large)
-    spectrum_of = _optional("spectrum")
-    certify = None if args.no_certify else _optional("certify")
+    with_certificates = not args.no_certify
     quiet = args.json or args.latex
     bar = progress(range(len(ks) + len(large)), desc=f"report {fam.name}", enabled=not quiet)
     pts = fam.points(ks, dps=args.dps, progress=lambda p: bar.update(1))
     rows = []
     for k, cp in zip(ks, pts):
         row = {"cp": cp, "spec": None, "cert": None}
-        if spectrum_of is not None:
-            row["spec"] = _spectrum(cp)
-        if certify is not None:
+        row["spec"] = spectrum_or_reason(cp)
+        if with_certificates:
             try:               # k as parsed (exact), not the rounded cp.k
                 row["cert"] = certify(fam, k, dps=args.dps)
             except Exception as exc:          # a failed certificate is reported, not fatal
@@ -114,9 +104,8 @@ def run(args):
           "independent of the restricted loss.")
     print()
     head = f"{'k':>4s} {'loss':>22s} {'residual':>9s} {'full |grad L|':>14s}"
-    if spectrum_of:
-        head += f" {'index':>6s} {'kind':>10s}"
-    if certify:
+    head += f" {'index':>6s} {'kind':>10s}"
+    if with_certificates:
         head += "  certificate"
     print(head)
     for r in rows:
@@ -125,14 +114,13 @@ def run(args):
         line = (f"{k_json(cp.k):>4s} {mpmath.nstr(cp.loss, 16):>22s} "
                 f"{mpmath.nstr(cp.residual, 2):>9s} "
                 f"{'-' if full is None else f'{full:.1e}':>14s}")
-        if spectrum_of:
-            s = r["spec"]
-            if isinstance(s, SpectrumUnavailable):
-                line += f" {'-':>6s} {'-':>10s}"
-            else:
-                idx = s.index if isinstance(s.index, int) else mpmath.nstr(s.index, 4)
-                line += f" {idx:>6} {s.kind:>10s}"
-        if certify:
+        s = r["spec"]
+        if isinstance(s, SpectrumUnavailable):
+            line += f" {'-':>6s} {'-':>10s}"
+        else:
+            idx = s.index if isinstance(s.index, int) else mpmath.nstr(s.index, 4)
+            line += f" {idx:>6} {s.kind:>10s}"
+        if with_certificates:
             c = r["cert"]
             line += "  " + (f"error: {c}" if isinstance(c, Exception) else _cert_text(c))
         print(line)
@@ -158,13 +146,12 @@ def run(args):
                 limtxt = "" if lim is None else f", x_∞ ≈ {mpmath.nstr(lim, 10)}"
                 print(f"  {n}: p ≈ {p:.4f}{limtxt}")
     try:
-        from ..series.family import family_series
         S = family_series(fam, order=4, dps=30)
         print("\nseries in k^(-1/2) (order-by-order lifting):")
         print("\n".join(str(S).splitlines()[1:]))
         print(f"more terms, eigenvalues and the check against refined points: "
               f"`symcrit series {fam.name} --order 12 --verify`")
-    except (ImportError, SymcritError) as exc:      # a family whose series is not regular
+    except SymcritError as exc:      # a family whose series is not regular
         print(f"\nseries in k^(-1/2): not available for {fam.name} ({exc})")
     return 0
 
@@ -177,7 +164,6 @@ def _cert_text(c):
 def _json(fam, rows, big, asym, loss_slope, args):
     out = {"family": fam.name, "isotropy": fam.isotropy, "description": fam.description,
            "dps": args.dps, "table": [], "large_k": []}
-    from .critical import point_json
     for r in rows:
         d = point_json(r["cp"], r["spec"])
         c = r["cert"]

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import mpmath
 
-from ..critical.search import search
-from ..core import InputError
-from .common import dump_json, k_json, parse_k, progress
-from .critical import SpectrumUnavailable, _spectrum, check_dps, point_json
+from ..core import DPS_MAX, DPS_MIN, InputError, k_json, parse_k
+from ..critical import search
+from .common import (SpectrumUnavailable, check_cli_dps, dump_json, point_json, progress,
+                     spectrum_or_reason)
 
 
 def add_parser(sub):
-    p = sub.add_parser("search", help="all critical points found in Fix(H) at one k",
-                       description="Find critical points of the restricted loss from many "
-                                   "random starts (float64 root-finding), polish them with "
-                                   "mpmath, merge duplicates, sort by loss.")
+    from . import HELP
+    p = sub.add_parser(
+        "search", help=HELP["search"],
+        description="Find critical points of the restricted loss from many "
+                    "random starts (float64 root-finding), polish them with "
+                    "mpmath, merge duplicates, sort by loss.")
     p.add_argument("isotropy", help="isotropy spec, e.g. 'ΔS_{k-1}' or 'DS_{k-1}'")
     p.add_argument("--k", required=True, help="one value of k (integer or real)")
     p.add_argument("--starts", type=int, default=200, help="number of random starts")
@@ -26,7 +28,7 @@ def add_parser(sub):
 
 
 def run(args):
-    check_dps(args.dps)
+    check_cli_dps(args.dps)
     ks = parse_k(args.k)
     if len(ks) != 1:
         raise InputError("search takes one value of k")
@@ -36,7 +38,7 @@ def run(args):
     pts = search(args.isotropy, k, starts=args.starts, seed=args.seed, dps=args.dps,
                  progress=lambda it: progress(it, total=args.starts, desc="starts",
                                               enabled=not args.json))
-    specs = [_spectrum(cp) for cp in pts]
+    specs = [spectrum_or_reason(cp) for cp in pts]
     if args.json:
         dump_json([point_json(cp, s) for cp, s in zip(pts, specs)])
         return 0

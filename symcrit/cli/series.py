@@ -4,30 +4,34 @@ over Q(pi) where possible, numeric otherwise; closed forms of numeric coefficien
 confirmed PSLQ candidates)."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from fractions import Fraction
 
 import mpmath
 
-from ..critical.families import get_family
-from ..core import InputError
-from ..series.family import family_series
-from .common import dump_json, parse_value
+from ..core import DPS_MAX, DPS_MIN, InputError, parse_value
+from ..critical import get_family
+from ..series import family_series
+from .common import check_cli_dps, dump_json
 
 
 def add_parser(sub):
-    p = sub.add_parser("series", help="series in k^(-1/2) of a family (coordinates, loss, "
-                                      "eigenvalues)",
-                       description="Expand a family's critical point, its loss and the "
-                                   "distinct eigenvalues of its Hessian as series in "
-                                   "eps = k^(-1/2) (leading powers by dominant balance, "
-                                   "coefficients by order-by-order lifting: exact over "
-                                   "Q(pi) where possible, numeric otherwise), and check the "
-                                   "truncated series against refined points at large k.")
+    from . import HELP
+    p = sub.add_parser(
+        "series", help=HELP["series"],
+        description="Expand a family's critical point, its loss and the "
+                    "distinct eigenvalues of its Hessian as series in "
+                    "eps = k^(-1/2) (leading powers by dominant balance, "
+                    "coefficients by order-by-order lifting: exact over "
+                    "Q(pi) where possible, numeric otherwise), and check the "
+                    "truncated series against refined points at large k.")
     p.add_argument("family", help="family name (see `symcrit families`)")
     p.add_argument("--order", type=int, default=8,
                    help="relative order N: terms through eps^N relative to the leading one, "
                         "N + 1 per series (0 to 30)")
-    p.add_argument("--dps", type=int, default=30, help="working digits (20 to 200)")
+    p.add_argument("--dps", type=int, default=30,
+                   help=f"working digits ({DPS_MIN} to {DPS_MAX})")
     p.add_argument("--no-eigenvalues", action="store_true", help="skip the eigenvalues")
     p.add_argument("--numeric", action="store_true",
                    help="numeric lifting only (no exact coefficients over Q(pi))")
@@ -51,12 +55,9 @@ def add_parser(sub):
 def _check_args(args):
     if not 0 <= args.order <= 30:
         raise InputError(f"--order must be between 0 and 30, got {args.order}")
-    if not 20 <= args.dps <= 200:
-        raise InputError(f"--dps must be between 20 and 200, got {args.dps}")
+    check_cli_dps(args.dps)
     if args.check:
         name, exponent, value = args.check
-        from fractions import Fraction
-        import re
         if not re.fullmatch(r"[+-]?\d+(/\d+|\.\d+)?", exponent.strip()):
             raise InputError(f"--check: bad exponent {exponent!r} (use e.g. -1, -3/2 or -1.5)")
         parse_value(value.lstrip("-"))         # a decimal, never an expression

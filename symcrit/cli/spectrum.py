@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import mpmath
 
-from ..critical.families import get_family
-from ..spectra.spectrum import family_spectra, spectrum_of, count_text, multiplicity_text
+from ..core import DPS_MAX, DPS_MIN, k_json, parse_k
+from ..critical import family_spectra, get_family
 from ..plotting import check_plot_path, plot_spectra
-from .common import dump_json, k_json, parse_k, progress
-from .critical import check_dps
+from ..spectra import count_text, multiplicity_text, spectrum_of
+from .common import check_cli_dps, dump_json, progress
 
 
 def add_parser(sub):
-    p = sub.add_parser("spectrum", help="Hessian spectrum of a family by isotypic blocks",
-                       description="The distinct eigenvalues of the full k²×k² Hessian at a "
-                                   "family's critical point, each with its irreducible "
-                                   "representation and multiplicity (a polynomial in k), at a "
-                                   "cost independent of k; at one k or along a range "
-                                   "(e.g. 6:20, 6:20:0.5, or 10,100,1000).")
+    from . import HELP
+    p = sub.add_parser(
+        "spectrum", help=HELP["spectrum"],
+        description="The distinct eigenvalues of the full k²×k² Hessian at a "
+                    "family's critical point, each with its irreducible "
+                    "representation and multiplicity (a polynomial in k), at a "
+                    "cost independent of k; at one k or along a range "
+                    "(e.g. 6:20, 6:20:0.5, or 10,100,1000).")
     p.add_argument("family", help="family name (see `symcrit families`)")
     p.add_argument("--k", required=True, help="k: 12, 12.5, 10^6, or a range 6:20")
-    p.add_argument("--dps", type=int, default=30, help="decimal digits (15 to 1000)")
+    p.add_argument("--dps", type=int, default=30,
+                   help=f"decimal digits ({DPS_MIN} to {DPS_MAX})")
     p.add_argument("--plot", metavar="FILE", help="plot the eigenvalues against k "
                                                   "(png/pdf/svg), large-k limits dashed")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -29,7 +32,7 @@ def add_parser(sub):
 
 
 def run(args):
-    check_dps(args.dps)
+    check_cli_dps(args.dps)
     check_plot_path(args.plot)
     fam = get_family(args.family)
     ks = parse_k(args.k)

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import mpmath
 
-from ..critical.families import get_family
-from ..spectra.spectrum import threshold, thresholds
-from .common import dump_json, parse_value
-from .critical import check_dps
+from ..core import DPS_MAX, DPS_MIN, parse_value
+from ..critical import get_family
+from ..transitions import threshold, thresholds
+from .common import check_cli_dps, dump_json
 
 
 def add_parser(sub):
-    p = sub.add_parser("threshold", help="real k where a family turns saddle -> minimum",
-                       description="Follow the family in real k, find where the smallest "
-                                   "eigenvalue of an isotypic block of the Hessian changes "
-                                   "sign, and solve for that k to --dps digits (with the "
-                                   "block responsible and the critical point there).")
+    from . import HELP
+    p = sub.add_parser(
+        "threshold", help=HELP["threshold"],
+        description="Follow the family in real k, find where the smallest "
+                    "eigenvalue of an isotypic block of the Hessian changes "
+                    "sign, and solve for that k to --dps digits (with the "
+                    "block responsible and the critical point there).")
     p.add_argument("family", help="family name (see `symcrit families`)")
     p.add_argument("--k-max", default="40", help="scan k up to this value (default 40)")
-    p.add_argument("--dps", type=int, default=30, help="decimal digits (15 to 1000)")
+    p.add_argument("--dps", type=int, default=30,
+                   help=f"decimal digits ({DPS_MIN} to {DPS_MAX})")
     p.add_argument("--all", action="store_true",
                    help="every sign change in the range, not only saddle -> minimum")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -27,7 +30,7 @@ def add_parser(sub):
 
 
 def run(args):
-    check_dps(args.dps)
+    check_cli_dps(args.dps)
     fam = get_family(args.family)
     kmax = parse_value(args.k_max)
     found = thresholds(fam, k_max=kmax, dps=args.dps) if args.all else \

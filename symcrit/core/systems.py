@@ -132,9 +132,9 @@ class NumberSystem:
         return self.native_type is not None and isinstance(x, self.native_type)
 
     def column(self, vals):
-        """A vector as this system's column type (numpy array for float, a one-column
-        mpmath or sympy matrix, a list of balls for Arb)."""
-        return self.matrix([[v] for v in vals])
+        """A vector as this system's column type: a list (a numpy array for float, a
+        one-column matrix for mpmath and sympy)."""
+        return list(vals)
 
     def to_array(self, M):
         """A matrix of this system (or a nested list) as a 2-d numpy array."""
@@ -258,6 +258,9 @@ class _Mpmath(NumberSystem):
 
     native_type = mpmath.mpf
 
+    def column(self, vals):
+        return mpmath.matrix([[v] for v in vals])
+
     def certainly_nonzero(self, x):
         return bool(abs(x) > mpmath.mpf(10) ** (-2 * mpmath.mp.dps))
 
@@ -309,6 +312,9 @@ class _Sympy(NumberSystem):
         return sympy.Matrix(np.asarray(arr, dtype=object).tolist())
 
     native_type = sympy.Basic
+
+    def column(self, vals):
+        return sympy.Matrix([[v] for v in vals])
 
     def symmetrize(self, A):
         return A
@@ -386,9 +392,6 @@ class _Arb(NumberSystem):
         return arb_mat(np.asarray(arr, dtype=object).tolist())
 
     native_type = arb
-
-    def column(self, vals):
-        return list(vals)
 
     def symmetrize(self, A):
         # keep the intersection of both enclosures: each contains the true (symmetric) value

@@ -1,12 +1,15 @@
-"""Critical points: the point and its refinement, continuation in k, search, the catalogue
-of families, identification of a point with a family."""
-from .refine import CriticalPoint, refine, full_gradient_check
+"""Critical points: the point (:mod:`.point`), refinement (:mod:`.refine`), continuation in k
+(:mod:`.continuation`), search (:mod:`.search`), the catalogue of families
+(:mod:`.families`) and the identification of a point with a family (:mod:`.identify`)."""
+from .point import CriticalPoint, full_gradient_check
+from .refine import refine, newton_restricted
 from .continuation import Branch, Fold, follow, locate_fold
 from .search import search
-from .families import (Family, get_family, list_families, register_family, identify,
-                       permutation_distance, CATALOGUE, user_catalogue_path)
+from .families import (Family, get_family, list_families, register_family, family_spectra,
+                       CATALOGUE, user_catalogue_path)
+from .identify import identify, permutation_distance
 
-__all__ = ["CriticalPoint", "refine", "full_gradient_check", "Branch", "Fold", "follow",
-           "locate_fold", "search", "Family", "get_family", "list_families",
-           "register_family", "identify", "permutation_distance", "CATALOGUE",
-           "user_catalogue_path"]
+__all__ = ["CriticalPoint", "full_gradient_check", "refine", "newton_restricted", "Branch",
+           "Fold", "follow", "locate_fold", "search", "Family", "get_family",
+           "list_families", "register_family", "family_spectra", "CATALOGUE",
+           "user_catalogue_path", "identify", "permutation_distance"]

@@ -19,7 +19,7 @@ keeps it from doing so silently.  Along the way:
   neurons shrink to zero ends with ``"singular"`` (the loss is not differentiable there);
   otherwise it is ``"lost"``.
 
->>> from symcrit.critical.refine import refine
+>>> from symcrit.critical import refine
 >>> cp = refine("ΔS_{k-1}", [1.0, -0.011, 0.15, 0.10, -0.73], k=12, dps=20)
 >>> br = follow(cp, 10**6, dps=20)
 >>> br.status, br.points[-1].k
@@ -34,12 +34,12 @@ from dataclasses import dataclass, field
 
 import mpmath
 
-from ..core import ConvergenceError, InputError
+from ..core import ConvergenceError, InputError, as_mpf, fmt_k, guard_digits, newton, workdps
 from ..restricted import restricted_loss
-from ..core import workdps
-from .refine import CriticalPoint, _as_mpf, _fmt_k, guard_digits, refine
+from .point import CriticalPoint
+from .refine import newton_restricted, refine
 
-__all__ = ["Branch", "Fold", "follow", "locate_fold", "newton_at"]
+__all__ = ["Branch", "Fold", "follow", "locate_fold", "JUMP"]
 
 #: a correction larger than half the predicted move is refused above this relative size
 JUMP = mpmath.mpf("0.001")
@@ -82,32 +82,6 @@ class Branch:
         return "\n".join(lines)
 
 
-def newton_at(R, x, k, d=None, maxsteps=12, tol=None):
-    """A few Newton steps on the restricted gradient at fixed k (mpmath, current precision).
-    Returns ``(x, L, g, H, residual)`` or raises ConvergenceError."""
-    n = len(R.symbols)
-    tol = mpmath.mpf(10) ** (-(mpmath.mp.dps // 2 + 5)) if tol is None else tol
-    w = R.weights(k, d, system="mpmath")
-    x = mpmath.matrix(list(x))
-    r_prev = None
-    for _ in range(maxsteps + 1):
-        try:
-            L, g, Hm = R.evaluate(list(x), k, d, system="mpmath")
-        except (ZeroDivisionError, ValueError) as exc:
-            raise ConvergenceError(f"singular point ({exc})") from None
-        r = max(abs(g[p] / w[p]) for p in range(n))
-        if r < tol:
-            return x, L, g, Hm, r
-        if r_prev is not None and r > r_prev * 2:
-            raise ConvergenceError("Newton diverges")
-        r_prev = r
-        try:
-            x = x + mpmath.lu_solve(Hm, -g)
-        except ZeroDivisionError:
-            raise ConvergenceError("singular Hessian") from None
-    raise ConvergenceError(f"no convergence (residual {mpmath.nstr(r, 3)})")
-
-
 def follow(cp, k_end, d=None, dps=30, step=None, min_step=1e-7, max_step=None,
            record=None, progress=None, max_points=100000, track_dps=None):
     """Follow the critical point ``cp`` (a CriticalPoint) from ``cp.k`` to ``k_end``.
@@ -121,10 +95,10 @@ def follow(cp, k_end, d=None, dps=30, step=None, min_step=1e-7, max_step=None,
     if not isinstance(cp, CriticalPoint):
         raise InputError("follow() starts from a CriticalPoint (see refine)")
     R = restricted_loss(cp.isotropy)
-    k0 = _as_mpf(cp.k) if not isinstance(cp.k, int) else cp.k
+    k0 = as_mpf(cp.k) if not isinstance(cp.k, int) else cp.k
     if float(k_end) < R.H.min_k:
         raise InputError(f"isotropy {R.H.label} needs k >= {R.H.min_k}, got k = "
-                         f"{_fmt_k(k_end)}")
+                         f"{fmt_k(k_end)}")
     record = sorted(set([k_end] + list(record or [])), key=float)
     s0, s1 = math.log(float(k0)), math.log(float(k_end))
     direction = 1 if s1 >= s0 else -1
@@ -163,7 +137,8 @@ def follow(cp, k_end, d=None, dps=30, step=None, min_step=1e-7, max_step=None,
                     velocity = _velocity(R, x, s, d)
                 guess = x + velocity * (s_new - s)
             try:
-                xn, L, g, Hm, r = newton_at(R, guess, k_new, d)
+                res = newton_restricted(R, list(guess), k_new, d)
+                xn, Hm = mpmath.matrix(res.x), res.J
                 # the secant predictor is accurate to second order: a corrector that moves
                 # the point by more than half the predicted move (and more than JUMP of its
                 # size) has jumped to another branch, or the step is too long
@@ -291,23 +266,16 @@ def locate_fold(R, x, k, d=None, maxsteps=40):
 
         def F(z):
             xi, v, kk = z[:n], z[n:2 * n], z[2 * n]
-            try:
-                _, g, H = R.evaluate(xi, kk, d, system="mpmath")
-            except (ZeroDivisionError, ValueError) as exc:
-                raise ConvergenceError(f"fold: Newton reached a singular point ({exc})") \
-                    from None
+            _, g, H = R.evaluate(xi, kk, d, system="mpmath")
             w = R.weights(kk, d, system="mpmath")
             Hv = [mpmath.fsum(H[i, q] * v[q] for q in range(n)) / w[i] for i in range(n)]
             return ([g[i] / w[i] for i in range(n)] + Hv
                     + [mpmath.fsum(a * b for a, b in zip(ell, v)) - 1])
 
-        tol = mpmath.mpf(10) ** (-(dps + 3))
         h0 = mpmath.mpf(10) ** (-(dps + 5))
-        for _ in range(maxsteps):
-            Fz = F(z)
-            res = max(abs(f) for f in Fz)
-            if res < tol:
-                break
+
+        def jacobian_solve(z, Fz):
+            # the Jacobian by central differences, formed only when a step is taken
             J = mpmath.matrix(2 * n + 1, 2 * n + 1)
             for c in range(2 * n + 1):
                 hc = h0 * max(1, abs(z[c]))
@@ -317,13 +285,14 @@ def locate_fold(R, x, k, d=None, maxsteps=40):
                 Fp, Fm = F(zp), F(zm)
                 for r in range(2 * n + 1):
                     J[r, c] = (Fp[r] - Fm[r]) / (2 * hc)
-            try:
-                dz = mpmath.lu_solve(J, mpmath.matrix([-f for f in Fz]))
-            except ZeroDivisionError:
-                raise ConvergenceError("fold: singular extended system") from None
-            z = [a + b for a, b in zip(z, dz)]
-        else:
-            raise ConvergenceError(f"fold: no convergence (residual {mpmath.nstr(res, 3)})")
+            return mpmath.lu_solve(J, mpmath.matrix(list(Fz)))
+
+        try:
+            res = newton(lambda z: (F(z), z, None), z, mpmath.mpf(10) ** (-(dps + 3)),
+                         maxsteps=maxsteps, solve=jacobian_solve)
+        except ConvergenceError as exc:
+            raise ConvergenceError(f"fold: {exc}") from None
+        z, res = res.x, res.residual
         L = R.loss(z[:n], z[2 * n], d, system="mpmath")
     with workdps(dps):
         return Fold(k=+z[2 * n], xi=[+a for a in z[:n]], v=[+a for a in z[n:2 * n]],
@@ -332,5 +301,5 @@ def locate_fold(R, x, k, d=None, maxsteps=40):
 
 def _k_at(s, exact):
     if exact is not None:
-        return exact if isinstance(exact, int) else _as_mpf(exact)
+        return exact if isinstance(exact, int) else as_mpf(exact)
     return mpmath.e ** mpmath.mpf(s)

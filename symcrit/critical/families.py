@@ -52,12 +52,14 @@ from pathlib import Path
 import mpmath
 import numpy as np
 
-from ..core import ConvergenceError, InputError
-from ..symmetry.young import YoungIsotropy
+from ..core import ConvergenceError, InputError, fmt_k, k_key
+from ..spectra import spectrum_of
+from ..symmetry import YoungIsotropy
 from .continuation import follow
-from .refine import _as_mpf, _fmt_k, refine
+from .point import full_gradient_check
+from .refine import refine
 
-__all__ = ["Family", "get_family", "list_families", "register_family", "identify",
+__all__ = ["Family", "get_family", "list_families", "register_family", "family_spectra",
            "CATALOGUE", "user_catalogue_path"]
 
 
@@ -86,7 +88,8 @@ class Family:
         """The smallest (real) k at which the family is defined: the block-size limit."""
         return self.H.min_k
 
-    def _seed_point(self, dps):
+    def seed_point(self, dps):
+        """The seed refined to ``dps`` digits (cached)."""
         key = ("seed", dps)
         if key not in self._cache:
             self._cache[key] = refine(self.isotropy, self.seed, self.seed_k, dps=dps,
@@ -97,28 +100,32 @@ class Family:
         """The family's critical point at k (integer or real), refined to ``dps`` digits."""
         return self.points([k], dps, full_check=full_check)[0]
 
-    def points(self, ks, dps=30, full_check=True, progress=None):
-        """Points at several k, by one continuation upwards and one downwards from the
-        seed (cost independent of k)."""
+    def follow(self, ks, dps=30, progress=None):
+        """The family's points at the k of ``ks``, by one continuation upwards and one
+        downwards from the known point nearest to them on the seed's side (cost
+        independent of k).  Returns ``(points, lost)``: a dict ``k_key(k) → point`` of the
+        k reached, and the messages of branches that were lost (a fold, a dying neuron)
+        before reaching the rest.  ``progress`` is called with every point."""
         ks = list(ks)
         for k in ks:
             if float(k) < self.k_min:
                 raise InputError(f"family {self.name} ({self.isotropy}) needs k >= "
-                                 f"{self.k_min}, got k = {_fmt_k(k)}")
+                                 f"{self.k_min}, got k = {fmt_k(k)}")
         if self.exact:
-            out = [refine(self.isotropy, self.seed, k, dps=dps, family=self.name,
-                          full_check=full_check) for k in ks]
-            if progress:
-                for p in out:
+            found = {}
+            for k in ks:
+                found[k_key(k)] = p = refine(self.isotropy, self.seed, k, dps=dps,
+                                             family=self.name, full_check=False)
+                if progress:
                     progress(p)
-            return out
-        seed = self._seed_point(dps)
-        known = self._cache.setdefault(("points", dps), {_key(self.seed_k): seed})
-        found = {}
+            return found, []
+        seed = self.seed_point(dps)
+        known = self._cache.setdefault(("points", dps), {k_key(self.seed_k): seed})
+        found, lost = {}, []
         up = sorted({k for k in ks if float(k) >= self.seed_k}, key=float)
         down = sorted({k for k in ks if float(k) < self.seed_k}, key=float, reverse=True)
         for group, sign in ((up, 1), (down, -1)):
-            group = [k for k in group if _key(k) not in known]
+            group = [k for k in group if k_key(k) not in known]
             if not group:
                 continue
             # start from the known point nearest to the group, on the seed's side of it
@@ -128,22 +135,31 @@ class Family:
             start = max(side, key=lambda p: sign * float(p.k)) if side else seed
             br = follow(start, group[-1], dps=dps, record=group, progress=progress)
             if br.status != "reached":
-                raise ConvergenceError(f"family {self.name}: {br.message}")
-            for p in br.points[1:]:
-                found[_key(p.k)] = p
+                lost.append(br.message)
+            for k, p in zip(group, br.points[1:]):      # targets are met in this order
+                found[k_key(k)] = p
         for k in ks:
-            if _key(k) in known and _key(k) not in found:
-                found[_key(k)] = known[_key(k)]
+            if k_key(k) in known and k_key(k) not in found:
+                found[k_key(k)] = known[k_key(k)]
                 if progress:
-                    progress(known[_key(k)])
+                    progress(known[k_key(k)])
         if len(known) < 10000:
             known.update(found)
+        return found, lost
+
+    def points(self, ks, dps=30, full_check=True, progress=None):
+        """Points at several k (see :meth:`follow`), in the order of ``ks``; raises
+        :class:`~symcrit.core.ConvergenceError` when the family cannot be followed to one
+        of them."""
+        ks = list(ks)
+        found, lost = self.follow(ks, dps, progress)
         out = []
         for k in ks:
-            p = found[_key(k)]
+            p = found.get(k_key(k))
+            if p is None:
+                raise ConvergenceError(f"family {self.name}: {'; '.join(lost)}")
             p.family = self.name
             if full_check and isinstance(p.k, int) and p.k <= 40 and not p.checks:
-                from .refine import full_gradient_check
                 p.checks.update(full_gradient_check(p))
             out.append(p)
         return out
@@ -152,10 +168,6 @@ class Family:
         return {"name": self.name, "isotropy": self.isotropy, "seed_k": self.seed_k,
                 "seed": [str(x) for x in self.seed], "description": self.description,
                 "k_min": self.k_min, "builtin": self.builtin}
-
-
-def _key(k):
-    return mpmath.nstr(_as_mpf(k), 30)
 
 
 # Seeds found by search(..., k=12) (see derivations/catalogue.py), 15 digits.
@@ -266,50 +278,15 @@ def get_family(name):
     return fams[name]
 
 
-def identify(W, tol=1e-6, families=None, dps=20):
-    """Which catalogue family is the point W (k × k, float)?  Returns ``(name, error)``
-    for the family whose point at the same k equals W after a permutation of rows and
-    columns (within ``tol`` in the max norm), or ``(None, best_error)``."""
-    W = np.asarray(W, dtype=float)
-    k, d = W.shape
-    if k != d:
-        raise InputError("identify() needs k = d (the catalogue is for the identity teacher)")
-    best = (None, np.inf)
-    for fam in (families or list_families()):
-        try:
-            Wf = np.asarray(fam.point(k, dps=dps, full_check=False).W("float"), dtype=float)
-        except (InputError, ConvergenceError):
-            continue
-        err = permutation_distance(W, Wf)
-        if err < best[1]:
-            best = (fam.name, err)
-    return best if best[1] <= tol else (None, best[1])
+def family_spectra(family, ks, dps=30, progress=None):
+    """The Hessian spectrum of a family at each k of ``ks`` (integers or reals), by one
+    continuation of the family and one block computation per k: a list of
+    :class:`~symcrit.spectra.Spectrum`.
 
-
-def permutation_distance(A, B, rounds=6):
-    r"""An upper bound on :math:`\min_{\pi,\rho}\max|P_\pi A P_\rho^\top - B|` found by
-    alternating optimal assignments of rows and columns (Hungarian algorithm,
-    ``scipy.optimize.linear_sum_assignment``), started from sorted-column signatures."""
-    from scipy.optimize import linear_sum_assignment
-    A, B = np.asarray(A, float), np.asarray(B, float)
-    cost = np.abs(np.sort(A, axis=0)[:, :, None] - np.sort(B, axis=0)[:, None, :]).sum(0)
-    _, cols = linear_sum_assignment(cost)           # column j of B <- column cols[j] of A
-    rows = np.arange(A.shape[0])
-    best = np.inf
-    for _ in range(rounds):
-        Ac = A[:, _inverse(cols)]
-        rc = np.abs(Ac[:, None, :] - B[None, :, :]).sum(-1)
-        _, rr = linear_sum_assignment(rc)          # row i of A -> row rr[i] of B
-        rows = _inverse(rr)
-        Ar = A[rows]
-        cc = np.abs(Ar[:, :, None] - B[:, None, :]).sum(0)
-        _, cols = linear_sum_assignment(cc)
-        err = np.max(np.abs(A[np.ix_(rows, _inverse(cols))] - B))
-        best = min(best, err)
-    return float(best)
-
-
-def _inverse(p):
-    inv = np.empty_like(p)
-    inv[p] = np.arange(len(p))
-    return inv
+    >>> sps = family_spectra("type-A", [6, 12], dps=20)
+    >>> [(s.k, s.kind) for s in sps]
+    [(6, 'minimum'), (12, 'minimum')]
+    """
+    fam = get_family(family)
+    pts = fam.points(list(ks), dps=dps, full_check=False, progress=progress)
+    return [spectrum_of(p) for p in pts]

@@ -4,7 +4,7 @@ Each start is driven to a root of the restricted gradient by float64 root-findin
 (MINPACK's hybrid method, ``scipy.optimize.root``, with the analytic Hessian as Jacobian),
 so saddles are found as well as minima.  Roots with a (nearly) zero neuron are discarded
 (the loss is not differentiable there), duplicates are merged, and every survivor is
-polished with mpmath (:func:`~symcrit.critical.refine.refine`).
+polished with mpmath (:func:`~symcrit.critical.refine`).
 
 Starts are random: half Gaussian, half near the "signed permutation" points whose entries
 are in {-1, 0, 1} (where the known families live), with a fixed seed, so a search is
@@ -23,7 +23,8 @@ import numpy as np
 
 from ..core import ConvergenceError, InputError
 from ..restricted import restricted_loss
-from .refine import _fmt_k, refine
+from ..core import fmt_k
+from .refine import refine
 
 __all__ = ["search"]
 
@@ -42,7 +43,7 @@ def search(H, k, d=None, starts=200, seed=0, dps=30, tol=1e-9, progress=None,
            min_norm=1e-4):
     """Critical points of ``L_H(·; k)`` found from ``starts`` random starts, refined to
     ``dps`` digits and sorted by loss.  ``progress`` wraps the loop over starts (e.g. a
-    tqdm factory).  Returns a list of :class:`~symcrit.critical.refine.CriticalPoint`."""
+    tqdm factory).  Returns a list of :class:`~symcrit.critical.CriticalPoint`."""
     from scipy.optimize import root
 
     R = restricted_loss(H)
@@ -52,7 +53,7 @@ def search(H, k, d=None, starts=200, seed=0, dps=30, tol=1e-9, progress=None,
     rng = np.random.default_rng(seed)
     kf = float(k)
     if kf < R.H.min_k:
-        raise InputError(f"isotropy {R.H.label} needs k >= {R.H.min_k}, got k = {_fmt_k(k)}")
+        raise InputError(f"isotropy {R.H.label} needs k >= {R.H.min_k}, got k = {fmt_k(k)}")
     df = None if d is None else float(d)
     w = np.array([float(x) for x in R.weights(kf, df)])
 

@@ -188,7 +188,7 @@ class Problem:
         ca = (cu * a[None, :]).sum(axis=1) - (cu2 * b[None, :]).sum(axis=1)
         grad = a[:, None] * (ca[:, None] * W + (cuv * a[None, :]) @ W
                              - (cuv2 * b[None, :]) @ V)
-        return ns.matrix(grad) if ns.name != "float" else grad
+        return ns.matrix(grad)
 
     # ------------------------------------------------------------------ Hessian
     def hessian(self, W, system="float", as_tensor=False):
@@ -219,7 +219,7 @@ class Problem:
         if as_tensor:
             return H
         H = H.reshape(k * d, k * d)
-        return ns.matrix(H) if ns.name != "float" else H
+        return ns.matrix(H)
 
 
 def _exact_zero(x):

@@ -30,6 +30,7 @@ array([[a, b],
 from __future__ import annotations
 
 import string
+from fractions import Fraction
 from dataclasses import dataclass
 
 import networkx as nx
@@ -114,7 +115,7 @@ class FixedSpace:
         """The weights at a value of k (real k allowed), as numbers of ``system``."""
         ns = get_system(system)
         sub = self._subs(k, d)
-        return [ns.convert(_num(w.subs(sub), ns)) for w in self.weights]
+        return [ns.convert(_num(w.subs(sub))) for w in self.weights]
 
     def _subs(self, k, d=None):
         sub = {}
@@ -287,14 +288,12 @@ def _uses_d(H):
     return any(s.has(D) for s in H.row_sizes + H.col_sizes)
 
 
-def _num(expr, ns):
+def _num(expr):
+    """An exact number (int, Fraction) for a rational sympy number, else a 60-digit Float."""
     if expr.free_symbols:
         raise InputError(f"cannot evaluate {expr} without values for {expr.free_symbols}")
-    if ns.name == "sympy":
-        return expr
     if expr.is_Integer:
         return int(expr)
     if expr.is_Rational:
-        from fractions import Fraction
         return Fraction(int(expr.p), int(expr.q))
     return sympy.Float(expr, 60)

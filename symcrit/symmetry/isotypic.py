@@ -56,8 +56,6 @@ M(k, k) under ΔS_{k-1} (big factor S_n, n = k-1):
 ... # doctest: +NORMALIZE_WHITESPACE
 [('[k-2]⊗[2]', 6), ('[k-2]⊗[1,1]', 4), ('[k-3,1]⊗[2]', 5), ('[k-3,1]⊗[1,1]', 2),
  ('[k-4,2]⊗[2]', 1), ('[k-4,1,1]⊗[2]', 1)]
->>> kostka((2, 1, 1), (2, 1, 1)), kostka((3, 1), (2, 1, 1)), character((2, 1), (3,))
-(1, 2, -1)
 """
 from __future__ import annotations
 
@@ -70,117 +68,19 @@ from functools import cached_property, lru_cache
 import numpy as np
 import sympy
 
-from ..core import InputError
+from ..algebra.polynomials import polyval
+from ..core import InputError, is_integer
+from .characters import big_dimension, character, irrep_dimension, partitions
 from .fixed import FixedSpace
 from .spec import K as KSYM
 from .young import YoungIsotropy
 
-__all__ = ["Irrep", "IsotypicComponent", "IsotypicDecomposition", "isotypic_decomposition",
-           "partitions", "character", "kostka", "irrep_dimension", "big_dimension"]
-
-
-# ---------------------------------------------------------------------------- S_m combinatorics
-def partitions(m):
-    """The partitions of m, in decreasing lexicographic order.
-
-    >>> list(partitions(4))
-    [(4,), (3, 1), (2, 2), (2, 1, 1), (1, 1, 1, 1)]
-    """
-    def rec(m, top):
-        if m == 0:
-            yield ()
-            return
-        for first in range(min(m, top), 0, -1):
-            for rest in rec(m - first, first):
-                yield (first,) + rest
-    return rec(int(m), int(m))
-
-
-@lru_cache(maxsize=None)
-def character(lam, cycle_type):
-    r"""The character :math:`\chi^\lambda` of :math:`S_m` at a permutation of the given cycle
-    type (Murnaghan–Nakayama rule on β-sets; Fulton & Harris, Problem 4.45).
-
-    >>> [character((2, 1), c) for c in [(1, 1, 1), (2, 1), (3,)]]
-    [2, 0, -1]
-    """
-    lam = tuple(x for x in lam if x)
-    cyc = tuple(sorted((c for c in cycle_type if c), reverse=True))
-    if sum(lam) != sum(cyc):
-        raise InputError(f"partition {lam} and cycle type {cyc} have different sizes")
-    if not cyc:
-        return 1
-    r, rest = cyc[0], cyc[1:]
-    ell = len(lam)
-    beta = [lam[i] + ell - 1 - i for i in range(ell)]
-    bset = set(beta)
-    total = 0
-    for b in beta:
-        nb = b - r
-        if nb < 0 or nb in bset:
-            continue
-        sign = (-1) ** sum(1 for x in beta if nb < x < b)
-        new = sorted((nb if x == b else x for x in beta), reverse=True)
-        mu = tuple(x - (ell - 1 - i) for i, x in enumerate(new))
-        total += sign * character(tuple(x for x in mu if x), rest)
-    return total
-
-
-def irrep_dimension(lam):
-    """The dimension of the irreducible :math:`[\\lambda]` of :math:`S_m` (hook lengths).
-
-    >>> irrep_dimension((3, 2)), irrep_dimension((2, 1, 1))
-    (5, 3)
-    """
-    lam = [x for x in lam if x]
-    conj = [sum(1 for x in lam if x > j) for j in range(lam[0])] if lam else []
-    hooks = 1
-    for i, row in enumerate(lam):
-        for j in range(row):
-            hooks *= row - j + conj[j] - i - 1
-    return math.factorial(sum(lam)) // hooks
-
-
-@lru_cache(maxsize=None)
-def kostka(lam, mu):
-    """The Kostka number :math:`K_{\\lambda\\mu}`: semistandard tableaux of shape λ and content
-    μ, i.e. :math:`\\dim \\mathrm{Fix}_{S_\\mu}[\\lambda]` (Young's rule; Fulton & Harris §4.3).
-    Computed by removing horizontal strips.
-
-    >>> kostka((3, 1), (2, 2)), kostka((2, 2), (2, 1, 1)), kostka((2, 1, 1), (2, 2))
-    (1, 1, 0)
-    """
-    lam = tuple(x for x in lam if x)
-    mu = tuple(x for x in mu if x)
-    if sum(lam) != sum(mu):
-        return 0
-    if not mu:
-        return 1
-    last, rest = mu[-1], mu[:-1]
-    total = 0
-    # remove a horizontal strip of size `last`: nu with lam_{i+1} <= nu_i <= lam_i
-    ranges = [range(max(lam[i + 1] if i + 1 < len(lam) else 0, 0), lam[i] + 1)
-              for i in range(len(lam))]
-    for nu in itertools.product(*ranges):
-        if sum(lam) - sum(nu) == last:
-            total += kostka(tuple(nu), rest)
-    return total
+__all__ = ["Irrep", "IsotypicComponent", "IsotypicDecomposition", "Layout",
+           "isotypic_decomposition"]
 
 
 # ---------------------------------------------------------------------------- irreducibles
 _TAILS = [(), (1,), (2,), (1, 1)]
-
-
-def big_dimension(tail, n):
-    """dim :math:`[n-|\\nu|, \\nu]` of :math:`S_n` for the tails ν = (), (1), (2), (1, 1), as a
-    polynomial in n (hook length formula).
-
-    >>> n = sympy.Symbol("n")
-    >>> [sympy.factor(big_dimension(t, n)) for t in [(), (1,), (2,), (1, 1)]]
-    [1, n - 1, n*(n - 3)/2, (n - 2)*(n - 1)/2]
-    """
-    return {(): sympy.Integer(1), (1,): n - 1, (2,): n * (n - 3) / 2,
-            (1, 1): (n - 1) * (n - 2) / 2}[tuple(tail)]
 
 
 def _size_text(e):
@@ -255,7 +155,7 @@ class IsotypicComponent:
         return self.irrep.dimension
 
 
-class _Layout:
+class Layout:
     """The combinatorics at one concrete k: a coordinate system (the orbits of a subgroup
     ``K0 ⊂ H``: ``K0 = S_{n-2}`` for the generic layout, the trivial group for the dense one),
     the embedding of Fix(H) and the isotypic components."""
@@ -313,6 +213,35 @@ class _Layout:
                 raise AssertionError("a K-parameter is not one K-orbit")
             self.index[labs.pop()] = c
         self.rep = [ents[0] for ents in self.entries]
+
+    def weights_at(self, k, ns):
+        """The Frobenius weights of the coordinates at k (a numpy vector of ``ns``'s
+        scalars; k already a scalar of ``ns``)."""
+        dt = float if ns.dtype is float else object
+        out = np.empty(len(self.weights), dtype=dt)
+        for c, w in enumerate(self.weights):
+            out[c] = polyval(w, KSYM, k, ns)
+        return out
+
+    def basis(self, comp, k, ns):
+        r"""The basis :math:`Q(k)` of one vector per copy of the component ``comp``
+        (coordinates × copies, a numpy array of ``ns``'s scalars): :math:`E U`, or
+        :math:`E D_E(k)^{-1} U` where an orthogonal complement was taken (exact, so that
+        Arb enclosures of :math:`Q^\top H Q` stay rigorous)."""
+        dt = float if ns.dtype is float else object
+        r = comp.copies
+        Q = np.empty((len(self.weights), r), dtype=dt)
+        Q[...] = ns.convert(0)
+        for a, cs in enumerate(comp.embed):
+            wa = polyval(comp.weights[a], KSYM, k, ns) if comp.scaled else None
+            for j in range(r):
+                u = comp.U[a][j]
+                if u == 0:
+                    continue
+                val = ns.convert(u) / wa if comp.scaled else ns.convert(u)
+                for c in cs:
+                    Q[c, j] = val
+        return Q
 
     def orbits(self, blk):
         """The orbits of the group with partition ``blk`` (⊇ K0), as lists of coordinates."""
@@ -520,15 +449,15 @@ class IsotypicDecomposition:
     def layout(self, k):
         """The combinatorial data for k (``None``: the generic layout, valid for real
         k > :attr:`generic_k_min`; an integer k at or below it: the dense layout at that k)."""
-        if k is None or not (_is_integer(k) and int(k) <= self.generic_k_min):
+        if k is None or not (is_integer(k) and int(k) <= self.generic_k_min):
             key = None
         else:
             key = int(k)
         if key not in self._layouts:
             if key is None:
-                lay = _Layout(self, self.c + 7, "generic")
+                lay = Layout(self, self.c + 7, "generic")
             else:
-                lay = _Layout(self, key, "dense")
+                lay = Layout(self, key, "dense")
             lay.comps = lay.components(self.n)
             self._layouts[key] = lay
         return self._layouts[key]
@@ -585,13 +514,6 @@ class IsotypicDecomposition:
                                 "dimension": str(c.dimension)} for c in self.components],
                 "total_dimension": str(sympy.expand(KSYM ** 2)),
                 "latex": self.latex()}
-
-
-def _is_integer(k):
-    try:
-        return int(k) == k
-    except (TypeError, ValueError, OverflowError):
-        return False
 
 
 @lru_cache(maxsize=None)

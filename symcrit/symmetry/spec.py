@@ -40,7 +40,7 @@ import sympy
 
 from ..core import SpecError
 
-__all__ = ["IsotropySpec", "parse_spec", "K", "D", "format_size"]
+__all__ = ["IsotropySpec", "parse_spec", "K", "D"]
 
 K = sympy.Symbol("k", positive=True)
 D = sympy.Symbol("d", positive=True)
@@ -174,11 +174,3 @@ def parse_spec(text):
     if not text.strip():
         raise SpecError("empty isotropy spec (try 'ΔS_{k-1}' or 'DS_{k-1}')")
     return _Parser(text).spec()
-
-
-def format_size(n, style="unicode"):
-    """A block size as written in a spec: ``k-1``, ``2``, ``d-k``."""
-    s = str(n).replace(" ", "")
-    if style == "latex":
-        return "{" + s + "}" if len(s) > 1 else s
-    return "{" + s + "}" if len(s) > 1 else s

@@ -1,0 +1,150 @@
+r"""Summing the pair types: the restricted loss, its gradient and Hessian in any number system.
+
+For a pair type with multiplicity-and-sign ``w`` and linear maps :math:`u = A\xi`,
+:math:`v = B\xi` (two rows of W(ξ), or a row and a teacher neuron),
+
+.. math::
+
+    L_H = c + \sum_t w_t K(g^t_{uu}, g^t_{vv}, g^t_{uv}),\qquad
+    \nabla L_H = \sum_t w_t\,\bigl(c_u A^\top u + c_v B^\top v + c_{uv}(A^\top v + B^\top u)\bigr),
+
+and the Hessian is :math:`\sum_t w_t (A^\top K_{uu} A + B^\top K_{vv} B + A^\top K_{uv} B +
+(A^\top K_{uv}B)^\top)`, with the coefficients and blocks of the one kernel formula
+(:func:`~symcrit.model.kernel.kernel_gradient_pullback`,
+:func:`~symcrit.model.kernel.kernel_hessian_pullback`).  Pairs of identical rows contribute
+:math:`w\,g_{uu}/2` (its gradient :math:`w A^\top u`, its Hessian :math:`w A^\top A`).
+
+A pair involves the entries of two rows only, so its contractions live on a **support** of
+a few parameters: they are formed there, vectorised over the pair types that share a
+support size, and scattered into the full gradient and Hessian.
+
+>>> import numpy as np
+>>> from symcrit.core import FLOAT
+>>> pair = {"identical": True, "sup": (0,), "w": [2.0], "g": [9.0], "P": [3.0], "AA": [1.0]}
+>>> L, g, H = assemble(FLOAT, 0.0, [pair], 1, 2)      # 2 · |3ξ|²/2 at ξ = 1, one parameter
+>>> float(L), g.tolist(), H.tolist()
+(9.0, [6.0], [[2.0]])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..model import kernel, kernel_gradient_pullback, kernel_hessian_pullback
+
+__all__ = ["assemble", "converter"]
+
+_VECTORS = ("P", "Q", "R1", "R2")
+_MATRICES = ("AA", "BB", "AB")
+
+
+def converter(ns):
+    """A function turning a list of raw values (Python ints, rationals built by compiled
+    code, values of the system) into the system's scalars; native values pass through
+    and integer constants are converted once per call."""
+    native = ns.native_type
+    ints = {}
+
+    def conv(xs):
+        out = []
+        for x in xs:
+            if native is not None and type(x) is native:
+                out.append(x)
+            elif type(x) is int:
+                c = ints.get(x)
+                if c is None:
+                    c = ints[x] = ns.convert(x)
+                out.append(c)
+            elif ns.is_native(x):
+                out.append(x)
+            else:
+                out.append(ns.convert(x))
+        return out
+    return conv
+
+
+def _array(items, shape, dt):
+    a = np.empty(len(items), dtype=object)
+    for i, x in enumerate(items):
+        a[i] = x
+    return a.reshape(shape).astype(dt)
+
+
+def assemble(ns, base, pairs, n, order, conv=None):
+    """``(L, ∇L, ∇²L)`` (``None`` beyond ``order``) from the pair data.
+
+    Parameters
+    ----------
+    ns : NumberSystem
+    base : scalar
+        The constant term (teacher–teacher pairs).
+    pairs : list of dict
+        Per pair type: ``identical`` (bool), ``sup`` (the indices of the parameters it
+        depends on), ``w`` ([weight]), ``g`` ([g_uu] or [g_uu, g_vv, g_uv]), the vectors
+        ``P, Q, R1, R2`` (identical pairs: ``P``) and the flattened matrices
+        ``AA, BB, AB`` (identical pairs: ``AA``) on the support.
+    n : int
+        The number of parameters.
+    order : {0, 1, 2}
+    conv : callable, optional
+        Turns a list of values into the system's scalars (default: :func:`converter`);
+        the identity for expressions that already are.
+    """
+    conv = converter(ns) if conv is None else conv
+    dt = float if ns.dtype is float else object
+    kern = [v for v in pairs if not v["identical"]]
+    ident = [v for v in pairs if v["identical"]]
+    L = base
+    if kern:
+        T = len(kern)
+        w = _array(conv([v["w"][0] for v in kern]), (T,), dt)
+        G = _array(conv([x for v in kern for x in v["g"]]), (T, 3), dt)
+        guu, gvv, guv = G[:, 0], G[:, 1], G[:, 2]
+        L = L + (w * kernel(ns, guu, gvv, guv)).sum()
+    if ident:
+        I = len(ident)
+        wi = _array(conv([v["w"][0] for v in ident]), (I,), dt)
+        gi = _array(conv([v["g"][0] for v in ident]), (I,), dt)
+        L = L + (wi * gi).sum() / 2
+    if order == 0:
+        return L, None, None
+    zero = conv([0])[0]
+    grad = np.full(n, zero, dtype=dt)
+    Hm = np.full((n, n), zero, dtype=dt) if order >= 2 else None
+    groups = {}
+    for i, v in enumerate(kern):
+        groups.setdefault(len(v["sup"]), []).append(i)
+    for m, members in groups.items():
+        if m == 0:
+            continue
+        T = len(members)
+        idx = np.array([kern[i]["sup"] for i in members], dtype=int)
+        sel = np.array(members, dtype=int)
+        gu, gv, guvv, ww = guu[sel], gvv[sel], guv[sel], w[sel]
+        vec = {name: _array(conv([x for i in members for x in kern[i][name]]), (T, m), dt)
+               for name in _VECTORS}
+        gk = ww[:, None] * kernel_gradient_pullback(ns, gu, gv, guvv, vec["P"], vec["Q"],
+                                                    vec["R1"], vec["R2"])
+        for t in range(T):
+            grad[idx[t]] = grad[idx[t]] + gk[t]
+        if order < 2:
+            continue
+        mats = {name: _array(conv([x for i in members for x in kern[i][name]]), (T, m, m), dt)
+                for name in _MATRICES}
+        pieces = kernel_hessian_pullback(ns, gu, gv, guvv, vec["P"], vec["Q"], vec["R1"],
+                                         vec["R2"], mats["AA"], mats["BB"], mats["AB"])
+        Huv = pieces["uv"]
+        Hk = ww[:, None, None] * (pieces["uu"] + pieces["vv"] + Huv
+                                  + np.swapaxes(Huv, -1, -2))
+        for t in range(T):
+            ix = np.ix_(idx[t], idx[t])
+            Hm[ix] = Hm[ix] + Hk[t]
+    for v in ident:
+        sup = list(v["sup"])
+        if not sup:
+            continue
+        wv = conv([v["w"][0]])[0]
+        grad[sup] = grad[sup] + wv * _array(conv(v["P"]), (len(sup),), dt)
+        if order >= 2:
+            ix = np.ix_(sup, sup)
+            Hm[ix] = Hm[ix] + wv * _array(conv(v["AA"]), (len(sup), len(sup)), dt)
+    return L, grad, Hm
