@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from symcrit import InputError, SpecError
-from symcrit.symmetry import FixedSpace, YoungIsotropy, act, parse_spec
+from symcrit.symmetry import K, FixedSpace, YoungIsotropy, act, parse_spec
 
 
 @pytest.mark.parametrize("a,b", [
@@ -97,3 +97,67 @@ def test_labels_and_latex():
     assert H.label == "Δ(S_{k-2}×S_2)" and H.ascii == "D(S_{k-2}xS_2)"
     assert H.latex == r"\Delta (S_{k-2}\times S_2)"
     assert "pmatrix" in FixedSpace(H).latex() and FixedSpace(H)._repr_latex_().startswith("$")
+
+
+@pytest.mark.parametrize("spec,k", [("Δ(S_{k-3}×S_3)", 6), ("Δ(S_{k-4}×S_4)", 7),
+                                    ("Δ(S_{k-2}×S_2)", 5), ("ΔS_{k-1}", 4),
+                                    ("Δ(S_{k-4}×S_4)", None), ("Δ(S_{k-2}×S_2)", None),
+                                    ("ΔS_{k-1}", None)])
+def test_isotypic_bases_against_brute_force_character_projectors(spec, k):
+    """Every basis vector of a component [λ]⊗[μ] (built by Young-subgroup peeling, no
+    characters) is fixed by the character projectors (dim/|G|) Σ_g χ(g) g of both factors,
+    summed over all permutations of each block (independent: Murnaghan–Nakayama
+    characters and brute force); k = None is the generic layout (at its own k)."""
+    import itertools
+    import math
+    from symcrit.core import FLOAT
+    from symcrit.symmetry import character, irrep_dimension, isotypic_decomposition
+    dec = isotypic_decomposition(spec)
+    lay = dec.layout(k)
+    assert lay.mode == ("generic" if k is None else "dense")
+    k = lay.kk
+    H = YoungIsotropy(spec).at(k)
+    blocks = [list(map(int, r)) for r in H.row_ranges()[:H.n_delta]]
+
+    def cycle_type(g):
+        seen, out = set(), []
+        for s in range(len(g)):
+            if s not in seen:
+                n, t = 0, s
+                while t not in seen:
+                    seen.add(t)
+                    t, n = g[t], n + 1
+                out.append(n)
+        return tuple(sorted(out, reverse=True))
+
+    def project(V, block, mu):
+        m = len(block)
+        out = np.zeros_like(V)
+        for g in itertools.permutations(range(m)):
+            chi = character(mu, cycle_type(g))
+            if chi:
+                perm = np.arange(k)
+                perm[block] = np.array(block)[list(g)]
+                W = np.empty_like(V)
+                W[np.ix_(perm, perm)] = V
+                out += chi * irrep_dimension(mu) / math.factorial(m) * W
+        return out
+
+    checked = 0
+    for comp in lay.comps:
+        if not comp.copies:
+            continue
+        Q = lay.basis(comp, float(k), FLOAT)
+        parts = [(blocks[dec.big_block], comp.irrep.partition)] + \
+            list(zip([blocks[b] for b in dec.small_blocks], comp.irrep.small))
+        for j in range(comp.copies):
+            V = np.zeros((k, k))
+            for c, ents in enumerate(lay.entries):
+                for (i, jj) in ents:
+                    V[i, jj] = Q[c, j]
+            assert np.abs(V).max() > 0.1
+            for block, mu in parts:
+                mu = tuple(int(x.subs(K, k)) if hasattr(x, "subs") else int(x) for x in mu)
+                assert np.allclose(project(V, block, mu), V, atol=1e-12), (comp.label, mu)
+                checked += 1
+    assert checked >= 10

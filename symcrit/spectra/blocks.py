@@ -189,10 +189,16 @@ def _layout_data(dec, lay, xi, k, ns):
         RK = restricted_loss(dec.k_spec)
         L, g, Hm = RK.evaluate([xi[h] for h in lay.h_of], k, system=ns, order=2)
         return L, ns.to_array(g).reshape(-1), ns.to_array(Hm)
-    W = FixedSpace(dec.H).embed(xi, int(k), system=ns)
-    P = Problem(canonical_teacher(int(k)))
+    kk = int(k)
+    W = FixedSpace(dec.H).embed(xi, kk, system=ns)
+    P = Problem(canonical_teacher(kk))
     g = np.asarray(ns.to_array(P.gradient(W, system=ns))).reshape(-1)
-    return P.loss(W, system=ns), g, ns.to_array(P.hessian(W, system=ns))
+    Hm = ns.to_array(P.hessian(W, system=ns))
+    # the layout's coordinates are orbits of entries: sum over each orbit (E^T g, E^T H E)
+    idx = [[i * kk + j for (i, j) in ents] for ents in lay.entries]
+    gc = np.array([g[a].sum() for a in idx], dtype=g.dtype)
+    Hc = np.array([[Hm[np.ix_(a, b)].sum() for b in idx] for a in idx], dtype=Hm.dtype)
+    return P.loss(W, system=ns), gc, Hc
 
 
 def _blocks(dec, lay, Hm, k, ns):

@@ -63,6 +63,8 @@ import itertools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+from flint import fmpq, fmpq_mat
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -70,7 +72,7 @@ import sympy
 
 from ..algebra.polynomials import polyval
 from ..core import InputError, is_integer
-from .characters import big_dimension, character, irrep_dimension, partitions
+from .characters import big_dimension, irrep_dimension
 from .fixed import FixedSpace
 from .spec import K as KSYM
 from .young import YoungIsotropy
@@ -157,29 +159,28 @@ class IsotypicComponent:
 
 class Layout:
     """The combinatorics at one concrete k: a coordinate system (the orbits of a subgroup
-    ``K0 ⊂ H``: ``K0 = S_{n-2}`` for the generic layout, the trivial group for the dense one),
-    the embedding of Fix(H) and the isotypic components."""
+    ``K0 ⊂ H``), the embedding of Fix(H) and the isotypic components.
+
+    ``K0`` is :math:`S_{b-2}` on the first ``b - 2`` points of every Δ-block of size ``b``
+    (the Young subgroup fixing its last two points ``p, q``).  In the ``generic`` layout the
+    coordinates are the parameters of Fix(K0) (their weights polynomials in k, valid for real
+    k, and the Hessian there that of the restricted loss :math:`L_{K_0}`); in the ``dense``
+    layout (integer k too small for the big block's :math:`S_{n-2}`) they are the k² entries
+    of W."""
 
     def __init__(self, dec, kk, mode):
         H = dec.H
         self.H, self.dec, self.kk, self.mode = H, dec, kk, mode
         Hc = H.at(kk)
         rows = [list(map(int, r)) for r in Hc.row_ranges()]
-        self.big_block = dec.big_block
-        big = rows[dec.big_block]
-        self.big_idx = big
-        self.p, self.q = big[-2], big[-1]
-        self.small = [(rows[j], len(rows[j])) for j in dec.small_blocks]
-        # partitions (block id per index) of the groups that occur
-        self.blk_H = _partition(kk, [r for r in rows])
-        if mode == "generic":
-            self.blk_K = _partition(kk, [big[:-2]])
-        else:
-            self.blk_K = _partition(kk, [])
+        #: the points of each Δ-block (the big one and the small ones, in the spec's order)
+        self.blocks = [rows[b] for b in range(H.n_delta)]
+        self.blk_K = _partition(kk, [b[:-2] for b in self.blocks])
         self._coordinates()
         # Fix(H) parameters per coordinate
-        T = FixedSpace(H).template(kk)
-        sym_index = {p.symbol: i for i, p in enumerate(FixedSpace(H).params)}
+        FH = FixedSpace(H)
+        T = FH.template(kk)
+        sym_index = {p.symbol: i for i, p in enumerate(FH.params)}
         self.h_of = []
         for ents in self.entries:
             s = {T[i, j] for (i, j) in ents}
@@ -192,15 +193,18 @@ class Layout:
     def _coordinates(self):
         kk = self.kk
         if self.mode == "dense":
-            self.entries = [[(i, j)] for i in range(kk) for j in range(kk)]
-            self.weights = [sympy.Integer(1)] * len(self.entries)
+            orbits = {}
+            for i in range(kk):
+                for j in range(kk):
+                    orbits.setdefault(_label(self.blk_K, i, j), []).append((i, j))
+            self.entries = list(orbits.values())
+            self.weights = [sympy.Integer(len(e)) for e in self.entries]
         else:
-            Ksp = self.dec.k_spec
-            FK = FixedSpace(Ksp)
+            FK = FixedSpace(self.dec.k_spec)
             TK = FK.template(kk)
-            s0 = len(self.big_idx) - 2
-            rest = sorted(set(range(kk)) - set(self.big_idx[:s0]))
-            sigma = list(self.big_idx[:s0]) + rest
+            lead = [b[:-2] for b in self.blocks if len(b) - 2 >= 2]
+            inside = {x for b in lead for x in b}
+            sigma = [x for b in lead for x in b] + sorted(set(range(kk)) - inside)
             ents = {p.symbol: [] for p in FK.params}
             for (i, j), s in np.ndenumerate(TK):
                 ents[s].append((sigma[i], sigma[j]))
@@ -254,7 +258,7 @@ class Layout:
             out[where[lab]].append(c)
         return out
 
-    def act(self, perm, orbits, blk):
+    def act(self, perm, orbits):
         """A point permutation (normalising the group) as a permutation of its orbits."""
         where = {}
         for a, cs in enumerate(orbits):
@@ -263,104 +267,89 @@ class Layout:
         out = []
         for cs in orbits:
             i, j = self.rep[cs[0]]
-            lab = _label(self.blk_K, perm[i], perm[j])
-            out.append(where[self.index[lab]])
+            out.append(where[self.index[_label(self.blk_K, perm[i], perm[j])]])
         return out
 
     # -------------------------------------------------------------- components
+    def _group(self, choice):
+        """The partition of the group that is, on Δ-block b, the whole :math:`S_b`
+        (``"all"``), the stabiliser of q or of p (``"q"``, ``"p"``) or :math:`S_{b-2}`
+        (``"K"``)."""
+        parts = []
+        for b, c in zip(self.blocks, choice):
+            p, q = b[-2], b[-1]
+            parts.append({"all": b, "q": [x for x in b if x != q],
+                          "p": [x for x in b if x != p], "K": b[:-2]}[c])
+        return _partition(self.kk, parts)
+
     def components(self, n_expr):
-        kk = self.kk
-        big = self.big_idx
-        blk_n = _partition(kk, [big])
-        blk_a = _partition(kk, [[x for x in big if x != self.q]])      # Stab(q)
-        blk_b = _partition(kk, [[x for x in big if x != self.p]])      # Stab(p)
-        O_n, O_a, O_b = self.orbits(blk_n), self.orbits(blk_a), self.orbits(blk_b)
-        O_K = [[c] for c in range(len(self.entries))]
-        tau = list(range(kk))
-        tau[self.p], tau[self.q] = self.q, self.p
+        r"""The isotypic components, one per product :math:`\otimes_b [b - |t_b|, t_b]` of
+        tails :math:`t_b \in \{(), (1), (2), (1,1)\}` over the Δ-blocks, the big block first:
+        one vector per copy inside Fix(G) for :math:`G = \prod_b G_b`, :math:`G_b` the whole
+        block group (tail ()), the stabiliser of q (tail (1)) or :math:`S_{b-2}` (tails (2),
+        (1,1)); orthogonal (Frobenius) to the fixed spaces of the groups one step bigger on
+        each block, and ±1 under the transposition :math:`(p\,q)` of each block with a tail of
+        length 2 (Young's rule: the Kostka numbers of these shapes are 1).  Tails that give
+        no partition of a small block's size come out with no copies."""
+        kk, nb = self.kk, len(self.blocks)
+        big = self.dec.big_block
+        order = [big] + [b for b in range(nb) if b != big]
+        tau = []
+        for b in self.blocks:
+            t = list(range(kk))
+            t[b[-2]], t[b[-1]] = b[-1], b[-2]
+            tau.append(t)
+        memo = {}
+
+        def orbits_of(choice):
+            key = tuple(choice)
+            if key not in memo:
+                memo[key] = self.orbits(self._group(choice))
+            return memo[key]
+
         out = []
-        smalls = list(itertools.product(*[list(partitions(m)) for _, m in self.small]))
-        for tail in _TAILS:
-            for rho in smalls:
-                if tail == ():
-                    orbs, blk, orth, sign = O_n, blk_n, [], None
-                elif tail == (1,):
-                    orbs, blk, orth, sign = O_a, blk_a, [O_n], None
-                else:
-                    orbs, blk, orth = O_K, self.blk_K, [O_a, O_b]
-                    sign = 1 if tail == (2,) else -1
-                rows = []
-                m = len(orbs)
-                # orthogonality to the fixed space of a bigger group, in u = D y coordinates:
-                # the sum of u over the orbits inside each of its orbits vanishes
-                for big_orbs in orth:
-                    for bo in big_orbs:
+        for tails in itertools.product(_TAILS, repeat=nb):
+            tail_of = dict(zip(order, tails))
+            choice = [{(): "all", (1,): "q"}.get(tail_of[b], "K") for b in range(nb)]
+            orbs = orbits_of(choice)
+            m = len(orbs)
+            rows = []
+            scaled = False
+            for b in range(nb):
+                t = tail_of[b]
+                bigger = [] if t == () else [["all"]] if t == (1,) else [["q"], ["p"]]
+                for repl in bigger:
+                    scaled = True
+                    alt = list(choice)
+                    alt[b] = repl[0]
+                    # orthogonality to the fixed space of a bigger group, in u = D y
+                    # coordinates: the sum of u over the orbits inside each of its orbits
+                    for bo in orbits_of(alt):
                         bs = set(bo)
                         rows.append([1 if set(o) <= bs else 0 for o in orbs])
-                if sign is not None:
-                    t = self.act(tau, orbs, blk)
+                if t in ((2,), (1, 1)):
+                    sign = 1 if t == (2,) else -1
+                    img = self.act(tau[b], orbs)
                     for a in range(m):
                         r = [0] * m
                         r[a] += 1
-                        r[t[a]] -= sign
+                        r[img[a]] -= sign
                         rows.append(r)
-                for (idx, msz), mu in zip(self.small, rho):
-                    rows += self._small_rows(idx, msz, mu, orbs, blk)
-                U = _nullspace(rows, m)
-                comp = IsotypicComponent(
-                    Irrep(tail, tuple(rho), n_expr), len(U[0]) if U and U[0] else 0,
-                    embed=orbs, weights=[sympy.expand(sum(self.weights[c] for c in o))
-                                         for o in orbs],
-                    U=U, scaled=bool(orth))
-                out.append(comp)
-        return out
-
-    def _small_rows(self, idx, m, mu, orbs, blk):
-        rows = []
-        size = len(orbs)
-        # invariance under the Young subgroup S_mu (adjacent transpositions in each chunk)
-        start = 0
-        for part in mu:
-            for t in range(start, start + part - 1):
-                perm = list(range(self.kk))
-                perm[idx[t]], perm[idx[t + 1]] = idx[t + 1], idx[t]
-                img = self.act(perm, orbs, blk)
-                for a in range(size):
-                    r = [0] * size
-                    r[a] += 1
-                    r[img[a]] -= 1
-                    rows.append(r)
-            start += part
-        # the character projector: (I - P_mu) u = 0
-        f = irrep_dimension(mu)
-        P = [[Fraction(0)] * size for _ in range(size)]
-        for g in itertools.permutations(range(m)):
-            chi = character(mu, _cycle_type(g))
-            if chi == 0:
+            U = _nullspace(rows, m)
+            copies = len(U[0]) if U and U[0] else 0
+            small = []
+            for b in order[1:]:
+                size, t = len(self.blocks[b]), tail_of[b]
+                small.append((size - sum(t),) + t)
+            if any(p[0] < (p[1] if len(p) > 1 else 0) for p in small):
+                if copies:   # pragma: no cover - a structural bug
+                    raise AssertionError(f"copies of the non-partition {small}")
                 continue
-            perm = list(range(self.kk))
-            for s, t in enumerate(g):
-                perm[idx[s]] = idx[t]
-            img = self.act(perm, orbs, blk)
-            for a in range(size):
-                P[img[a]][a] += Fraction(f * chi, math.factorial(m))
-        for a in range(size):
-            rows.append([(1 if a == b else 0) - P[a][b] for b in range(size)])
-        return rows
-
-
-def _cycle_type(g):
-    seen, out = set(), []
-    for s in range(len(g)):
-        if s in seen:
-            continue
-        ln, t = 0, s
-        while t not in seen:
-            seen.add(t)
-            t = g[t]
-            ln += 1
-        out.append(ln)
-    return tuple(sorted(out, reverse=True))
+            out.append(IsotypicComponent(
+                Irrep(tail_of[big], tuple(small), n_expr), copies, embed=orbs,
+                weights=[sympy.expand(sum(self.weights[c] for c in o)) for o in orbs],
+                U=U, scaled=scaled))
+        return out
 
 
 def _partition(kk, blocks):
@@ -381,19 +370,27 @@ def _label(blk, i, j):
 
 
 def _nullspace(rows, m):
-    """A rational basis (columns, as an m × r list of Fractions with integer columns scaled to
-    coprime integers) of the null space of the given rows."""
+    """A basis of the null space of the given rational rows (columns of an m × r list of
+    Fractions, each column scaled to coprime integers): the reduced row echelon form
+    (python-flint ``fmpq_mat.rref``), one vector per free column (sympy's convention)."""
     if not rows:
         return [[Fraction(int(a == b)) for b in range(m)] for a in range(m)]
-    M = sympy.Matrix([[sympy.Rational(Fraction(x).numerator, Fraction(x).denominator)
-                       for x in r] for r in rows])
-    basis = M.nullspace()
+    R, rank = fmpq_mat([[fmpq(Fraction(x).numerator, Fraction(x).denominator) for x in r]
+                        for r in rows]).rref()
+    pivots = []
+    for i in range(rank):
+        pivots.append(next(j for j in range(m) if R[i, j] != 0))
     cols = []
-    for v in basis:
-        den = math.lcm(*[int(sympy.Rational(x).q) for x in v])
-        v = [int(sympy.Rational(x) * den) for x in v]
-        g = math.gcd(*v) or 1
-        cols.append([Fraction(x // g) for x in v])
+    for f in (j for j in range(m) if j not in pivots):
+        v = [Fraction(0)] * m
+        v[f] = Fraction(1)
+        for i, pc in enumerate(pivots):
+            e = R[i, f]
+            v[pc] = -Fraction(int(e.p), int(e.q))
+        den = math.lcm(*[x.denominator for x in v])
+        w = [int(x * den) for x in v]
+        g = math.gcd(*w) or 1
+        cols.append([Fraction(x // g) for x in w])
     if not cols:
         return [[] for _ in range(m)]
     return [[cols[c][a] for c in range(len(cols))] for a in range(m)]
@@ -430,8 +427,12 @@ class IsotypicDecomposition:
         self.small_blocks = [i for i in range(H.n_delta) if i != big[0]]
         self.n = sizes[big[0]]
         self.c = int(sympy.expand(KSYM - self.n))          # k = n + c
-        self.k_spec = f"ΔS_{{k-{self.c + 2}}}"
         self.small_sizes = [int(sizes[i]) for i in self.small_blocks]
+        # K0: S_{b-2} on every Δ-block (a block of S_{b-2} needs b - 2 >= 2)
+        factors = [f"S_{{k-{self.c + 2}}}" if i == self.big_block else f"S_{int(sizes[i]) - 2}"
+                   for i in range(H.n_delta) if i == self.big_block or int(sizes[i]) >= 4]
+        self.k_spec = ("Δ" + factors[0] if len(factors) == 1
+                       else "Δ(" + "×".join(factors) + ")")
         self._layouts = {}
         lay = self.layout(None)
         self.components = [c for c in lay.comps if c.copies]
