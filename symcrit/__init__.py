@@ -16,11 +16,10 @@ Family('type-A', 'ΔS_{k-1}', seed at k = 12)
 """
 from __future__ import annotations
 
-import importlib
+from .core.lazy import lazy_exports
+from .core.version import __version__
 
-__version__ = "0.1.0"
-
-#: public name -> the subpackage that defines it
+#: the public names, by the subpackage that defines them
 _EXPORTS = {
     "core": ["SymcritError", "InputError", "SpecError", "ShapeError", "SingularPointError",
              "ConvergenceError", "NumberSystem", "FLOAT", "MPMATH", "SYMPY", "ARB",
@@ -43,19 +42,5 @@ _EXPORTS = {
     "landscape": ["TrainConfig", "run_ensemble", "load_records", "analyse", "summary_table"],
     "plotting": ["plot_spectra", "plot_training"],
 }
-_WHERE = {name: pkg for pkg, names in _EXPORTS.items() for name in names}
-
-__all__ = ["__version__"] + [name for names in _EXPORTS.values() for name in names]
-
-
-def __getattr__(name):
-    pkg = _WHERE.get(name)
-    if pkg is None:
-        raise AttributeError(f"module 'symcrit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{pkg}"), name)
-    globals()[name] = value          # later look-ups skip this function
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__) | set(_EXPORTS))
+__getattr__, __dir__, _names = lazy_exports(__name__, _EXPORTS)
+__all__ = ["__version__"] + _names

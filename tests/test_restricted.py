@@ -100,3 +100,40 @@ def test_global_minimum_hessian_is_the_limit():
     J = _embedding(R.fixed, k)
     assert L == 0 and np.max(np.abs(g)) == 0
     assert np.allclose(Hm, J.T @ hessian(np.eye(k)) @ J, atol=1e-12)
+
+
+def test_disk_cache_hit_corruption_and_concurrent_writers(tmp_path, monkeypatch):
+    """The compiled L_H is read back from the disk cache with the same values; a damaged
+    file is ignored and replaced; processes deriving at once all succeed."""
+    import json
+    import subprocess
+    import sys
+    from symcrit.core import cache_dir
+    from symcrit.restricted import RestrictedLoss
+    monkeypatch.setenv("SYMCRIT_CACHE", str(tmp_path))
+    xi, k = [0.9, -0.02, 0.13, 0.11, -0.7], 7.5
+    fresh = RestrictedLoss("ΔS_{k-1}")
+    L0, g0, H0 = fresh.evaluate(xi, k)
+    files = list(cache_dir().glob("*.json"))
+    assert len(files) == 1
+    warm = RestrictedLoss("ΔS_{k-1}")
+    L1, g1, H1 = warm.evaluate(xi, k)
+    assert "pair_types" not in vars(warm)        # nothing was derived again
+    assert L1 == L0 and np.array_equal(g1, g0) and np.array_equal(H1, H0)
+    data = json.loads(files[0].read_text())
+    data["payload"]["source"] = data["payload"]["source"].replace("v_a", "v_b", 1)
+    files[0].write_text(json.dumps(data))          # checksum no longer matches
+    again = RestrictedLoss("ΔS_{k-1}")
+    assert again.evaluate(xi, k)[0] == L0 and "pair_types" in vars(again)
+    files[0].write_text("{ not json")
+    assert RestrictedLoss("ΔS_{k-1}").evaluate(xi, k)[0] == L0
+    assert json.loads(files[0].read_text())["format"] == "symcrit-cache/1"   # rewritten
+    for f in files:
+        f.unlink()
+    code = ("from symcrit.restricted import RestrictedLoss; "
+            f"print(repr(RestrictedLoss('Δ(S_{{k-2}}×S_2)').loss([1,0,.1,.1,-.7,.1], 9)))")
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    outs = [p.communicate()[0].strip() for p in procs]
+    assert all(p.returncode == 0 for p in procs) and len(set(outs)) == 1
+    assert len(list(cache_dir().glob("*.json"))) == 1 and not list(cache_dir().glob(".tmp*"))

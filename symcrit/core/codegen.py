@@ -24,7 +24,7 @@ from __future__ import annotations
 import sympy
 from sympy.printing.str import StrPrinter
 
-__all__ = ["compile_exprs"]
+__all__ = ["compile_exprs", "compile_source"]
 
 
 class _NSPrinter(StrPrinter):
@@ -79,7 +79,15 @@ def compile_exprs(exprs, args, name="f"):
     for sym, e in reps:
         lines.append(f"    {_safe(sym.name)} = {pr.doprint(e)}")
     lines.append(f"    return [{', '.join(pr.doprint(e) for e in reduced)}]")
-    src = "\n".join(lines)
+    return compile_source("\n".join(lines), name)
+
+
+def compile_source(src, name="f"):
+    """The function ``name`` defined by generated source ``src`` (from :func:`compile_exprs`,
+    possibly read back from symcrit's own disk cache, whose files carry a checksum); its
+    ``source`` attribute keeps the text.  Never called on user text."""
+    if not src.startswith(f"def {name}(ns"):
+        raise ValueError(f"not symcrit-generated code for {name}")
     namespace = {}
     exec(compile(src, f"<symcrit generated {name}>", "exec"), namespace)  # own code only
     fn = namespace[name]

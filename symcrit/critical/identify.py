@@ -12,7 +12,6 @@ group :math:`S_k\times S_d` (row and column permutations).
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from ..core import ConvergenceError, InputError
 from .families import list_families
@@ -44,6 +43,7 @@ def permutation_distance(A, B, rounds=6):
     r"""An upper bound on :math:`\min_{\pi,\rho}\max|P_\pi A P_\rho^\top - B|` found by
     alternating optimal assignments of rows and columns (Hungarian algorithm,
     ``scipy.optimize.linear_sum_assignment``), started from sorted-column signatures."""
+    from scipy.optimize import linear_sum_assignment     # (scipy loads slowly: on use)
     A, B = np.asarray(A, float), np.asarray(B, float)
     cost = np.abs(np.sort(A, axis=0)[:, :, None] - np.sort(B, axis=0)[:, None, :]).sum(0)
     _, cols = linear_sum_assignment(cost)           # column j of B <- column cols[j] of A

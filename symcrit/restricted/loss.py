@@ -40,12 +40,14 @@ True
 """
 from __future__ import annotations
 
+import sys
 from functools import cached_property, lru_cache
 
 import mpmath
 import sympy
 
-from ..core import InputError, ShapeError, SYMPY, compile_exprs, get_system
+from ..core import InputError, ShapeError, SYMPY, compile_exprs, compile_source, get_system
+from ..core.cache import fingerprint, load, store
 from ..model import kernel
 from ..symmetry import FixedSpace, YoungIsotropy
 from .assemble import assemble, converter
@@ -107,8 +109,16 @@ class RestrictedLoss:
         self.d = H.d if H.d != H.k else None
         self.symbols = self.fixed.symbols
         self.prime = {x: sympy.Symbol(x.name + "__2", real=True) for x in self.symbols}
-        self.pair_types = pair_types(self.fixed, self.prime)
-        self.constant = sympy.simplify(sum(self._term(t) for t in teacher_pair_types(H)))
+
+    @cached_property
+    def pair_types(self):
+        """The pair types of Fix(H) (:func:`~symcrit.restricted.pairs.pair_types`)."""
+        return pair_types(self.fixed, self.prime)
+
+    @cached_property
+    def constant(self):
+        """The teacher–teacher part of the loss (constant in ξ)."""
+        return sympy.simplify(sum(self._term(t) for t in teacher_pair_types(self.H)))
 
     # ------------------------------------------------------------------ symbolic
     @staticmethod
@@ -206,7 +216,8 @@ class RestrictedLoss:
 
     def __repr__(self):
         return (f"RestrictedLoss({self.H.label!r}: {len(self.symbols)} parameters "
-                f"{', '.join(s.name for s in self.symbols)}; {len(self.pair_types)} pair types)")
+                f"{', '.join(s.name for s in self.symbols)}; {len(self._compiled[1])} pair "
+                "types)")
 
     # ------------------------------------------------------------------ compiled
     @cached_property
@@ -214,16 +225,32 @@ class RestrictedLoss:
         """One compiled function returning, for every pair type, its weight, Gram entries
         and contractions on its support (everything but the kernel, which is evaluated at
         run time by the one kernel formula in the number system at hand), and where each
-        piece sits in its output."""
+        piece sits in its output.  Read from the disk cache (:mod:`symcrit.core.cache`)
+        when an earlier process derived it."""
+        key = (f"restricted-loss/{self.H.label}/{self.d is not None}/"
+               f"{_fingerprint()}")
+        hit = load(key)
+        if hit is not None:
+            try:
+                slots = [dict(sl, sup=tuple(sl["sup"]),
+                              **{n: tuple(v) for n, v in sl.items()
+                                 if n not in ("identical", "sup", "label")})
+                         for sl in hit["slots"]]
+                return compile_source(hit["source"], "pair_data"), slots
+            except (KeyError, TypeError, ValueError, SyntaxError):
+                pass                          # a foreign or damaged file: derive again
         exprs, slots = [self.constant], []
-        for data in self._pairs:
-            slot = {"identical": data["identical"], "sup": data["sup"]}
+        for t, data in zip(self.pair_types, self._pairs):
+            slot = {"identical": data["identical"], "sup": data["sup"], "label": t.label}
             for name in ("w", "g") + _VECTORS + _MATRICES:
                 if name in data:
                     slot[name] = (len(exprs), len(data[name]))
                     exprs.extend(data[name])
             slots.append(slot)
-        return compile_exprs(exprs, self.args, "pair_data"), slots
+        fn = compile_exprs(exprs, self.args, "pair_data")
+        store(key, {"source": fn.source,
+                    "slots": [dict(sl, sup=list(sl["sup"])) for sl in slots]})
+        return fn, slots
 
     def compile(self):
         """Derive and compile now (before forking worker processes, say); returns self."""
@@ -235,9 +262,9 @@ class RestrictedLoss:
         out = fn(ns, *args)
         pairs = []
         for slot in slots:
-            d = {"identical": slot["identical"], "sup": slot["sup"]}
+            d = {"identical": slot["identical"], "sup": slot["sup"], "label": slot["label"]}
             for name, pos in slot.items():
-                if name not in ("identical", "sup"):
+                if name not in ("identical", "sup", "label"):
                     d[name] = out[pos[0]:pos[0] + pos[1]]
             pairs.append(d)
         return out[0], pairs
@@ -294,11 +321,12 @@ class RestrictedLoss:
         _, pairs = self._raw(ns, self._call_args(xi, k, d, ns))
         conv = converter(ns)
         rows = []
-        for t, data in zip(self.pair_types, pairs):
+        for data in pairs:
             g = conv(data["g"])
             if len(g) == 1:
                 g = g * 3
-            rows.append((t.label, conv(data["w"])[0], g[0], g[1], g[2], t.identical))
+            rows.append((data["label"], conv(data["w"])[0], g[0], g[1], g[2],
+                         data["identical"]))
         return rows
 
     # ------------------------------------------------------------------ weights
@@ -310,6 +338,17 @@ class RestrictedLoss:
         """The gradient ``g`` (in ξ) per entry of W at k: :func:`entry_residual` with the
         weights at k (mpmath)."""
         return entry_residual(list(g), self.weights(k, d, system="mpmath"))
+
+
+#: the modules whose code determines a derived restricted loss (the disk cache's key)
+_DERIVED_BY = ("symcrit.restricted.loss", "symcrit.restricted.pairs",
+               "symcrit.restricted.assemble", "symcrit.symmetry.fixed",
+               "symcrit.symmetry.young", "symcrit.core.codegen", "symcrit.model.kernel")
+
+
+@lru_cache(maxsize=None)
+def _fingerprint():
+    return fingerprint(*(sys.modules[name] for name in _DERIVED_BY))
 
 
 @lru_cache(maxsize=None)

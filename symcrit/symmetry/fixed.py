@@ -33,7 +33,6 @@ import string
 from fractions import Fraction
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 import sympy
 
@@ -210,6 +209,7 @@ class FixedSpace:
         """The H-orbits of matrix entries, computed from generators with networkx
         (an independent check of the block description).  Returns a list of sets of
         (row, column) pairs, sorted by their first entry."""
+        import networkx as nx          # (networkx loads slowly: on use)
         H = self._concrete(k, d)
         kk, dd = int(H.k), int(H.d)
         G = nx.Graph()
