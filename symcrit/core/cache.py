@@ -17,10 +17,12 @@ cache directory (``$SYMCRIT_CACHE``, else ``$XDG_CACHE_HOME/symcrit``, else
   derivation is then done in memory, as without a cache).
 
 >>> import os, tempfile
+>>> before = os.environ.get("SYMCRIT_CACHE")
 >>> os.environ["SYMCRIT_CACHE"] = tempfile.mkdtemp()
 >>> store("demo", {"x": [1, 2]}); load("demo")
 {'x': [1, 2]}
->>> del os.environ["SYMCRIT_CACHE"]
+>>> os.environ.pop("SYMCRIT_CACHE") and before is not None and os.environ.update(
+...     SYMCRIT_CACHE=before)
 """
 from __future__ import annotations
 
