@@ -21,8 +21,10 @@ cache directory (``$SYMCRIT_CACHE``, else ``$XDG_CACHE_HOME/symcrit``, else
 >>> os.environ["SYMCRIT_CACHE"] = tempfile.mkdtemp()
 >>> store("demo", {"x": [1, 2]}); load("demo")
 {'x': [1, 2]}
->>> os.environ.pop("SYMCRIT_CACHE") and before is not None and os.environ.update(
-...     SYMCRIT_CACHE=before)
+>>> if before is None:
+...     del os.environ["SYMCRIT_CACHE"]
+... else:
+...     os.environ["SYMCRIT_CACHE"] = before
 """
 from __future__ import annotations
 
