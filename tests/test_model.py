@@ -180,3 +180,29 @@ def test_arb_conversion_of_mpmath_numbers_keeps_sign_and_digits():
             ball = A.convert(x)
             assert ball.contains(A.convert(text)) or (ball - A.convert(text)).contains(0)
             assert (float(ball.mid()) < 0) == (x < 0)
+
+
+@pytest.mark.parametrize("k", [2, 3, 4])
+def test_arb_hessian_at_the_global_minimum_encloses_the_exact_one(k):
+    """At W = I every neuron is parallel to its target (the non-smooth set, where the
+    Hessian is a limit): the Arb Hessian exists there and encloses the exact sympy one."""
+    import sympy
+    H = hessian(np.eye(k), system="arb")
+    E = hessian(np.eye(k, dtype=int), system="sympy")
+    for i in range(k * k):
+        for j in range(k * k):
+            assert H[i, j].contains(arb(str(sympy.N(E[i, j], 40)))), (i, j)
+
+
+@pytest.mark.parametrize("scale", [3e-162, 3e-200, 1e-300])
+def test_float_gradient_of_a_tiny_row_agrees_with_mpmath(scale, rng):
+    """Only directions and norms enter the gradient, never a squared norm: a row of norm
+    far below sqrt(float min) keeps its float64 gradient (it used to underflow)."""
+    W = rng.normal(size=(4, 4))
+    W[2] *= scale / np.linalg.norm(W[2])
+    G = gradient(W)
+    with workdps(40):
+        Gm = gradient(W, system="mpmath")
+        ref = np.array([[float(Gm[i, j]) for j in range(4)] for i in range(4)])
+    assert np.allclose(G, ref, rtol=1e-12, atol=1e-14)
+    assert np.all(np.isfinite(G))

@@ -117,7 +117,8 @@ class Problem:
 
     @staticmethod
     def _check_rows(ns, W):
-        g = (W * W).sum(axis=-1)
+        """The row norms of W; a zero row (or a ball of one containing 0) is refused."""
+        g = _row_norms(ns, W)
         flat = np.ravel(g)
         for i, x in enumerate(flat):
             z = ns.is_zero(x)
@@ -162,32 +163,42 @@ class Problem:
         r"""The gradient, a k × d matrix of the number system (numpy array for float,
         ``mpmath.matrix``, ``sympy.Matrix``, ``flint.arb_mat``).
 
-        Assembled as :math:`\nabla_{w_i}L = \alpha_i\bigl((\sum_j\alpha_j c_u^{ij}
-        - \sum_j\beta_j \tilde c_u^{ij})\,w_i + \sum_j\alpha_j c_{uv}^{ij}w_j
-        - \sum_j\beta_j\tilde c_{uv}^{ij}v_j\bigr)` from the coefficient matrices of
-        :func:`~symcrit.model.kernel.kernel_grad_coefficients` (O(k²) memory, matrix
-        products), with the self pairs exact (:math:`\nabla_u K(u,u) = u/2`).
+        With unit rows :math:`\hat w_i = w_i/|w_i|`, :math:`\hat v_j` and the coefficients
+        :math:`s_{ij} = \sin\theta_{ij}/2\pi`, :math:`t_{ij} = (\pi-\theta_{ij})/2\pi` of
+        :func:`~symcrit.model.kernel.kernel_grad_coefficients` at unit vectors
+        (:math:`\nabla_u K(u, v) = |v|\,(s\,\hat u + t\,\hat v)`),
+
+        .. math::
+
+            \nabla_{w_i}L = \alpha_i\Bigl(\bigl(\sum_j\alpha_j |w_j| s_{ij}
+            - \sum_j\beta_j |v_j| \tilde s_{ij}\bigr)\hat w_i + \sum_j\alpha_j t_{ij}w_j
+            - \sum_j\beta_j\tilde t_{ij}v_j\Bigr)
+
+        (O(k²) memory, matrix products), the self pairs exact (:math:`\nabla_u K(u,u) =
+        u/2`).  Only directions and norms enter, never a squared norm, so a row of norm
+        1e-200 keeps its gradient in float64 (its square would underflow).
         """
         ns, W, V, a, b = self._prepare(W, system)
         if W.ndim != 2:
             raise ShapeError("gradient takes one point W (k × d), not a batch")
-        gw = self._check_rows(ns, W)
-        gv = (V * V).sum(axis=-1)
-        mv = self._zero_mask(ns, gv)
-        one = 1.0 if gv.dtype != object else 1
-        gv_s = gv * mv + (1 - mv) * one
+        nw = self._check_rows(ns, W)
+        nv = _row_norms(ns, V)
+        mv = self._zero_mask(ns, nv)
+        one = ns.convert(1)
+        U = W / nw[:, None]
+        Vh = V / (nv * mv + (1 - mv) * one)[:, None]
         k = W.shape[0]
         idx = np.arange(k)
-        G = W @ W.T
-        G[idx, idx] = 0 * gw          # stand-in: orthogonal self pairs (overwritten below)
-        cu, _, cuv = kernel_grad_coefficients(ns, gw[:, None], gw[None, :], G)
-        cu[idx, idx] = 0 * gw         # grad_u K(u, u) = u / 2 exactly
-        cuv[idx, idx] = ns.rational(1, 2) if gw.dtype == object else 0.5
-        cu2, _, cuv2 = kernel_grad_coefficients(ns, gw[:, None], gv_s[None, :], W @ V.T)
-        cu2, cuv2 = cu2 * mv[None, :], cuv2 * mv[None, :]
-        ca = (cu * a[None, :]).sum(axis=1) - (cu2 * b[None, :]).sum(axis=1)
-        grad = a[:, None] * (ca[:, None] * W + (cuv * a[None, :]) @ W
-                             - (cuv2 * b[None, :]) @ V)
+        C = U @ U.T
+        C[idx, idx] = 0 * C[idx, idx]  # stand-in: orthogonal self pairs (overwritten below)
+        s, _, t = kernel_grad_coefficients(ns, one, one, C)
+        s = s * nw[None, :]
+        s[idx, idx] = 0 * s[idx, idx]  # grad_u K(u, u) = u / 2 exactly
+        t[idx, idx] = ns.rational(1, 2)
+        s2, _, t2 = kernel_grad_coefficients(ns, one, one, U @ Vh.T)
+        s2, t2 = s2 * (nv * mv)[None, :], t2 * mv[None, :]
+        ca = (s * a[None, :]).sum(axis=1) - (s2 * b[None, :]).sum(axis=1)
+        grad = a[:, None] * (ca[:, None] * U + (t * a[None, :]) @ W - (t2 * b[None, :]) @ V)
         return ns.matrix(grad)
 
     # ------------------------------------------------------------------ Hessian
@@ -222,6 +233,17 @@ class Problem:
         return ns.matrix(H)
 
 
+def _row_norms(ns, A):
+    """The Euclidean norms of the rows of A: for float64 scaled by the largest entry first
+    (no underflow below 1e-154, no overflow above 1e154), else ``ns.sqrt`` of the sum of
+    squares."""
+    if A.dtype != object:
+        big = np.max(np.abs(A), axis=-1)
+        safe = np.where(big > 0, big, 1.0)
+        return big * np.sqrt(((A / safe[..., None]) ** 2).sum(axis=-1))
+    return ns.sqrt((A * A).sum(axis=-1))
+
+
 def _exact_zero(x):
     try:
         return bool(x == 0)
@@ -243,14 +265,14 @@ def _offdiag_partner(W):
 
 def _stand_in(w):
     d = w.shape[0]
-    out = np.zeros(d, dtype=w.dtype)
+    out = w * 0                  # zeros of w's own number system (balls stay balls)
     if d == 1:
-        out[0] = -w[0] if w.dtype == object else -w[0]
+        out[0] = -w[0]
         return out
     # rotate the first two coordinates by 90 degrees: orthogonal to w when d >= 2
     # unless both are zero, then use a basis vector orthogonal to w's support
     if _exact_zero(w[0]) and _exact_zero(w[1]):
-        out[0] = 1
+        out[0] = out[0] + 1
     else:
         out[0], out[1] = -w[1], w[0]
     return out
