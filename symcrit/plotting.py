@@ -32,16 +32,42 @@ def _pyplot():
 
 
 def check_plot_path(path):
-    """Refuse, before any work, a plot path whose format is not png, pdf or svg or whose
-    directory does not exist."""
+    """Refuse, before any work, a plot path whose format is not png, pdf or svg, that is a
+    directory, or that cannot be written (the file is opened for writing once, and removed
+    again if it did not exist)."""
     if path is None:
         return
-    suffix = Path(path).suffix.lower()
+    p = Path(path)
+    suffix = p.suffix.lower()
     if suffix not in (".png", ".pdf", ".svg"):
         raise InputError(f"--plot FILE must end in .png, .pdf or .svg, got {path!r}")
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        raise InputError(f"--plot: directory {str(parent)!r} does not exist")
+    if p.is_dir():
+        raise InputError(f"--plot: {str(p)!r} is a directory")
+    if not p.resolve().parent.is_dir():
+        raise InputError(f"--plot: directory {str(p.resolve().parent)!r} does not exist")
+    existed = p.exists()
+    try:
+        with open(p, "ab"):
+            pass
+    except OSError as exc:
+        raise InputError(f"--plot: cannot write {str(p)!r}: {exc.strerror or exc}") from None
+    if not existed:
+        try:
+            p.unlink()
+        except OSError:
+            pass
+
+
+def _save(fig, path):
+    """Write the figure; a path that cannot be written is an InputError (one line)."""
+    plt = _pyplot()
+    try:
+        fig.savefig(path)
+    except OSError as exc:
+        raise InputError(f"cannot write the plot {str(path)!r}: {exc.strerror or exc}") \
+            from None
+    finally:
+        plt.close(fig)
 
 
 def plot_spectra(spectra, path, title=None, limits=None):
@@ -88,8 +114,7 @@ def plot_spectra(spectra, path, title=None, limits=None):
                  + ("; dashed: large-k limits" if limits else ""))
     ax.legend(fontsize=7, loc="best")
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _save(fig, path)
     return path
 
 
@@ -135,5 +160,4 @@ def plot_training(table, rows, path, title):
         ax.set_xlim(-0.6, len(table) - 0.4)
     fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _save(fig, path)

@@ -28,7 +28,10 @@ from .restricted import restricted_loss
 from .spectra import block_minima, classify
 from .symmetry import isotypic_decomposition
 
-__all__ = ["Threshold", "thresholds", "threshold"]
+__all__ = ["Threshold", "thresholds", "threshold", "K_MAX_SCAN"]
+
+#: the largest k a threshold scan reaches
+K_MAX_SCAN = 1e6
 
 
 @dataclass
@@ -122,6 +125,10 @@ def thresholds(family, k_max=40, k_min=None, ratio=1.04, dps=30, progress=None):
     if not lo > dec_.generic_k_min:
         raise InputError(f"the spectrum of Fix({dec_.H.label}) at real k needs k > "
                          f"{dec_.generic_k_min}; got k_min = {k_min}")
+    if not float(k_max) <= K_MAX_SCAN:
+        raise InputError(f"k_max is at most {K_MAX_SCAN:g} (the scan follows the family on a "
+                         f"geometric grid; beyond, use the family's series), got "
+                         f"{float(k_max):.3g}")
     if not float(k_max) > lo:
         raise InputError(f"k_max must exceed {lo}, got {k_max}")
     if not 1 < float(ratio) < 2:

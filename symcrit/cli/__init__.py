@@ -63,10 +63,16 @@ def _command(argv):
     return None
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    sys.stderr.write(f"symcrit: warning: {message}\n")
+
+
 def main(argv=None):
     """Run the command line (``argv``: the arguments, default ``sys.argv[1:]``); returns
     the exit code."""
+    import warnings
     argv = sys.argv[1:] if argv is None else list(argv)
+    warnings.showwarning = _one_line_warning
     try:
         from ..core import InputError, SymcritError
         parser = build_parser(_command(argv))

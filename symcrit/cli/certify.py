@@ -12,14 +12,18 @@ k = 73/10, not the nearest double.
 from __future__ import annotations
 
 import json
+import math
 
 from ..certificates import certify, certify_family, verify_certificate
 from ..core import DPS_MAX, DPS_MIN, InputError, parse_k
 from ..critical import get_family
-from .common import check_cli_dps, dump_json, progress
+from .common import check_cli_dps, check_output_path, dump_json, progress, read_json
 
 __all__ = ["add_parser", "run"]
 
+
+#: the most values of k one run computes (each is one refined certificate; split longer ranges)
+MAX_VALUES = 20000
 
 def add_parser(sub):
     from . import HELP
@@ -59,10 +63,11 @@ def run(args):
     if args.k is None:
         raise InputError("give --k (a value such as 12 or a range such as 6:20)")
     check_cli_dps(args.dps)
-    if args.radius is not None and not args.radius > 0:
+    check_output_path(args.out)
+    if args.radius is not None and not (args.radius > 0 and math.isfinite(args.radius)):
         raise InputError(f"--radius must be positive, got {args.radius}")
     fam = get_family(args.family)
-    ks = parse_k(args.k)
+    ks = parse_k(args.k, max_count=MAX_VALUES)
     bar = progress(None, total=len(ks), desc=f"certify {fam.name}", enabled=not args.json)
     if args.radius is not None:
         certs = []
@@ -120,11 +125,7 @@ def _verify(args):
     bad = 0
     results = []
     for path in args.verify:
-        try:
-            with open(path) as fh:
-                data = json.load(fh)
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InputError(f"cannot read certificate {path}: {exc}") from None
+        data = read_json(path, "certificate")
         items = data if isinstance(data, list) else [data]
         for item in items:
             if not isinstance(item, dict):

@@ -10,6 +10,9 @@ from .common import (SpectrumUnavailable, check_cli_dps, dump_json, point_json, 
                      spectrum_or_reason)
 
 
+#: the most values of k one run computes (each is one refined point; split longer ranges)
+MAX_VALUES = 5000
+
 def add_parser(sub):
     from . import HELP
     p = sub.add_parser(
@@ -31,7 +34,7 @@ def add_parser(sub):
 def run(args):
     check_cli_dps(args.dps)
     fam = get_family(args.family)
-    ks = parse_k(args.k)
+    ks = parse_k(args.k, max_count=MAX_VALUES)
     bar = progress(range(len(ks)), total=len(ks), desc=f"{fam.name}", enabled=not args.json)
     pts = fam.points(ks, dps=args.dps, progress=lambda p: bar.update(1))
     bar.close()

@@ -27,6 +27,14 @@ def add_parser(sub):
     return p
 
 
+#: the largest k (and d) for which derive prints the k × d matrix W(ξ)
+MAX_W = 60
+
+
+def _shows_w(k, d):
+    return k <= MAX_W and (d is None or d <= MAX_W)
+
+
 def run(args):
     H = YoungIsotropy(args.isotropy)
     R = restricted_loss(H)
@@ -54,7 +62,8 @@ def run(args):
                "loss": sympy.sstr(expr), "latex": sympy.latex(expr)}
         if kval is not None:
             out["k"] = kval
-            out["W"] = [[str(x) for x in row] for row in F.template(kval, dval)]
+            if _shows_w(kval, dval):
+                out["W"] = [[str(x) for x in row] for row in F.template(kval, dval)]
         if args.gradient:
             out["gradient"] = [sympy.sstr(g.subs(sub)) for g in R.gradient_exprs]
         dump_json(out)
@@ -70,9 +79,12 @@ def run(args):
     print(F)
     print(f"Frobenius weights: {', '.join(f'{n}: {w}' for n, w in zip(F.names, F.weights))}")
     print(f"valid for k >= {H.min_k}")
-    if kval is not None:
+    if kval is not None and _shows_w(kval, dval):
         print(f"W(ξ) at k = {kval}:")
         print(sympy.pretty(sympy.Matrix(F.template(kval, dval).tolist())))
+    elif kval is not None:
+        print(f"(W(ξ) is {kval} × {dval or kval}: printed for k, d <= {MAX_W}; L_H below is "
+              f"at k = {kval})")
     print(f"L_H = {sympy.sstr(expr)}")
     if args.gradient:
         for s, g in zip(R.symbols, R.gradient_exprs):

@@ -18,6 +18,9 @@ from .common import (SpectrumUnavailable, check_cli_dps, dump_json, point_json, 
                      spectrum_or_reason)
 
 
+#: the most values of k one run computes (each is one refined row; split longer ranges)
+MAX_VALUES = 500
+
 def add_parser(sub):
     from . import HELP
     p = sub.add_parser(
@@ -66,8 +69,8 @@ def _deviation_law(pts, i):
 def run(args):
     check_cli_dps(args.dps)
     fam = get_family(args.family)
-    ks = parse_k(args.k)
-    large = parse_k(args.large)
+    ks = parse_k(args.k, max_count=MAX_VALUES)
+    large = parse_k(args.large, max_count=MAX_VALUES)
     with_certificates = not args.no_certify
     quiet = args.json or args.latex
     bar = progress(range(len(ks) + len(large)), desc=f"report {fam.name}", enabled=not quiet)

@@ -32,8 +32,6 @@ def run(args):
     ks = parse_k(args.k)
     if len(ks) != 1:
         raise InputError("search takes one value of k")
-    if args.starts < 1:
-        raise InputError(f"--starts must be positive, got {args.starts}")
     k = ks[0]
     pts = search(args.isotropy, k, starts=args.starts, seed=args.seed, dps=args.dps,
                  progress=lambda it: progress(it, total=args.starts, desc="starts",

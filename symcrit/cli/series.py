@@ -16,6 +16,9 @@ from ..series import family_series
 from .common import check_cli_dps, dump_json
 
 
+#: the highest relative order (order 20 with eigenvalues takes tens of seconds)
+MAX_ORDER = 20
+
 def add_parser(sub):
     from . import HELP
     p = sub.add_parser(
@@ -29,7 +32,7 @@ def add_parser(sub):
     p.add_argument("family", help="family name (see `symcrit families`)")
     p.add_argument("--order", type=int, default=8,
                    help="relative order N: terms through eps^N relative to the leading one, "
-                        "N + 1 per series (0 to 30)")
+                        "N + 1 per series (0 to 20)")
     p.add_argument("--dps", type=int, default=30,
                    help=f"working digits ({DPS_MIN} to {DPS_MAX})")
     p.add_argument("--no-eigenvalues", action="store_true", help="skip the eigenvalues")
@@ -53,8 +56,8 @@ def add_parser(sub):
 
 
 def _check_args(args):
-    if not 0 <= args.order <= 30:
-        raise InputError(f"--order must be between 0 and 30, got {args.order}")
+    if not 0 <= args.order <= MAX_ORDER:
+        raise InputError(f"--order must be between 0 and {MAX_ORDER}, got {args.order}")
     check_cli_dps(args.dps)
     if args.check:
         name, exponent, value = args.check

@@ -11,6 +11,9 @@ from ..spectra import count_text, multiplicity_text, spectrum_of
 from .common import check_cli_dps, dump_json, progress
 
 
+#: the most values of k one run computes (each is one refined spectr; split longer ranges)
+MAX_VALUES = 5000
+
 def add_parser(sub):
     from . import HELP
     p = sub.add_parser(
@@ -35,7 +38,7 @@ def run(args):
     check_cli_dps(args.dps)
     check_plot_path(args.plot)
     fam = get_family(args.family)
-    ks = parse_k(args.k)
+    ks = parse_k(args.k, max_count=MAX_VALUES)
     bar = progress(range(len(ks)), total=len(ks), desc=f"{fam.name}", enabled=not args.json)
     sps = family_spectra(fam, ks, dps=args.dps, progress=lambda p: bar.update(1))
     bar.close()

@@ -145,7 +145,7 @@ def parse_k(text, max_count=K_RANGE_MAX):
         count = int((b - a) / step) + 1
         if count > max_count or len(out) + count > max_count:
             raise InputError(f"k range {text!r} has {len(out) + count} values (at most "
-                             f"{max_count})")
+                             f"{max_count} per run: split it into several runs)")
         for i in range(count):
             v = a + i * step
             out.append(int(v) if isinstance(v, int) or v == int(v) else v)

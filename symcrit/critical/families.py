@@ -46,13 +46,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import mpmath
 import numpy as np
 
-from ..core import ConvergenceError, InputError, fmt_k, k_key
+from ..core import ConvergenceError, InputError, exact_k, fmt_k, k_key, k_text
+from ..restricted import restricted_loss
 from ..spectra import spectrum_of
 from ..symmetry import YoungIsotropy
 from .continuation import follow
@@ -60,7 +64,7 @@ from .point import full_gradient_check
 from .refine import refine
 
 __all__ = ["Family", "get_family", "list_families", "register_family", "family_spectra",
-           "CATALOGUE", "user_catalogue_path"]
+           "CATALOGUE", "user_catalogue_path", "UserFamilyWarning", "MAX_USER_FILE"]
 
 
 @dataclass
@@ -69,7 +73,7 @@ class Family:
     strings), description and the smallest k at which it is followed."""
     name: str
     isotropy: str
-    seed_k: int
+    seed_k: object
     seed: list
     description: str = ""
     exact: bool = False            # the seed is the exact point for every k (W = I)
@@ -77,7 +81,7 @@ class Family:
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __repr__(self):
-        return f"Family({self.name!r}, {self.isotropy!r}, seed at k = {self.seed_k})"
+        return f"Family({self.name!r}, {self.isotropy!r}, seed at k = {fmt_k(self.seed_k)})"
 
     @property
     def H(self):
@@ -165,7 +169,9 @@ class Family:
         return out
 
     def to_json(self):
-        return {"name": self.name, "isotropy": self.isotropy, "seed_k": self.seed_k,
+        """A JSON-ready dict (the seed as decimal strings, k exact)."""
+        return {"name": self.name, "isotropy": self.isotropy,
+                "seed_k": self.seed_k if isinstance(self.seed_k, int) else k_text(self.seed_k),
                 "seed": [str(x) for x in self.seed], "description": self.description,
                 "k_min": self.k_min, "builtin": self.builtin}
 
@@ -215,19 +221,84 @@ def user_catalogue_path():
     return Path(p) if p else Path.home() / ".config" / "symcrit" / "families.json"
 
 
-def _load_user():
-    path = user_catalogue_path()
+#: the largest user families file read (bytes)
+MAX_USER_FILE = 10 ** 7
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _check_name(name):
+    if not isinstance(name, str) or not name or len(name) > 64 or \
+            not all(c.isalnum() or c in "-_." for c in name):
+        raise InputError(f"bad family name {name!r}: use up to 64 letters, digits, '-', '_', "
+                         "'.'")
+    if name in CATALOGUE:
+        raise InputError(f"{name!r} is a built-in family")
+
+
+def _family_of_record(d):
+    """A user Family from one record of the families file (InputError when malformed)."""
+    if not isinstance(d, dict):
+        raise InputError("a record must be an object")
+    _check_name(d.get("name"))
+    spec, seed, desc = d.get("isotropy"), d.get("seed"), d.get("description", "")
+    if not isinstance(spec, str):
+        raise InputError("'isotropy' must be a string")
+    H = YoungIsotropy(spec)
+    if not isinstance(d.get("seed_k"), (str, int)) or isinstance(d.get("seed_k"), bool):
+        raise InputError("'seed_k' must be a decimal string")
+    q = exact_k(str(d["seed_k"]))
+    if not isinstance(seed, list) or not all(isinstance(x, str) and _DECIMAL.match(x.strip())
+                                             for x in seed):
+        raise InputError("'seed' must be a list of decimal strings")
+    dim = len(restricted_loss(H).symbols)
+    if len(seed) != dim:
+        raise InputError(f"'seed' has {len(seed)} values; Fix({H.label}) has dimension {dim}")
+    if not isinstance(desc, str):
+        raise InputError("'description' must be a string")
+    if q < H.min_k:
+        raise InputError(f"seed_k = {k_text(q)} is below the group's limit k >= {H.min_k}")
+    return Family(d["name"], H.label, int(q) if q.denominator == 1 else q,
+                  [x.strip() for x in seed], desc, builtin=False)
+
+
+def _read_user_file(path):
+    """``(data, families, problems)`` of the user families file: the JSON document, the
+    valid families by name, and one line per record that is not (skipped, never
+    rewritten).  An unreadable or malformed file raises InputError."""
     if not path.exists():
-        return {}
+        return {"families": []}, {}, []
     try:
-        data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"cannot read the user families file {path}: {exc}") from None
-    out = {}
-    for d in data.get("families", []):
-        out[d["name"]] = Family(d["name"], d["isotropy"], d["seed_k"], d["seed"],
-                                d.get("description", ""), builtin=False)
-    return out
+        if path.stat().st_size > MAX_USER_FILE:
+            raise InputError(f"the user families file {path} is larger than "
+                             f"{MAX_USER_FILE} bytes")
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InputError(f"cannot read the user families file {path}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                         ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("families"), list):
+        raise InputError(f"the user families file {path} is not a symcrit families file "
+                         "(expected an object with a 'families' list)")
+    fams, problems = {}, []
+    for i, d in enumerate(data["families"]):
+        try:
+            f = _family_of_record(d)
+        except (InputError, ValueError, TypeError) as exc:
+            problems.append(f"{path}: record {i + 1} skipped: {exc}")
+            continue
+        fams[f.name] = f
+    return data, fams, problems
+
+
+def _load_user():
+    data, fams, problems = _read_user_file(user_catalogue_path())
+    for p in problems:
+        warnings.warn(p, UserFamilyWarning, stacklevel=3)
+    return fams
+
+
+class UserFamilyWarning(UserWarning):
+    """A record of the user families file was skipped (it is malformed)."""
 
 
 _SESSION = {}
@@ -235,28 +306,51 @@ _SESSION = {}
 
 def register_family(name, isotropy, seed_k, seed, description="", save=False):
     """Add a family (this session; ``save=True`` also writes it to the user file).
-    The seed is checked: it must refine to a critical point at ``seed_k``."""
-    if not name or not all(c.isalnum() or c in "-_." for c in name):
-        raise InputError(f"bad family name {name!r}: use letters, digits, '-', '_', '.'")
-    if name in CATALOGUE:
-        raise InputError(f"{name!r} is a built-in family")
+
+    Parameters
+    ----------
+    name : str
+        Letters, digits, ``-``, ``_``, ``.``; not a built-in name.
+    isotropy : str
+        The isotropy spec.
+    seed_k : int, Fraction or decimal string
+        The k of the seed (kept exact: 12.5 stays 12.5).
+    seed : sequence of decimal strings or numbers
+        A point near the critical point; it must refine to one at ``seed_k``.
+    description : str
+    save : bool
+        Also store the family in :func:`user_catalogue_path` (atomically; a malformed
+        existing file is refused, never overwritten).
+
+    Returns
+    -------
+    Family
+    """
+    _check_name(name)
     H = YoungIsotropy(isotropy)
-    seed = [str(x) for x in seed]
-    fam = Family(name, H.label, int(seed_k), seed, description, builtin=False)
-    cp = refine(H, seed, seed_k, dps=20, full_check=False)     # validates the seed
-    fam.seed = [mpmath.nstr(x, 15) for x in cp.xi]
-    _SESSION[name] = fam
+    q = exact_k(seed_k)
+    k = int(q) if q.denominator == 1 else q
+    cp = refine(H, [str(x) for x in seed], k, dps=20, full_check=False)   # validates it
+    fam = Family(name, H.label, k, [mpmath.nstr(x, 15) for x in cp.xi], description,
+                 builtin=False)
     if save:
         path = user_catalogue_path()
-        data = {"families": []}
-        if path.exists():
-            data = json.loads(path.read_text())
-        data["families"] = [d for d in data["families"] if d["name"] != name]
+        data, _, _ = _read_user_file(path)
+        data["families"] = [d for d in data["families"]
+                            if not (isinstance(d, dict) and d.get("name") == name)]
         data["families"].append({"name": name, "isotropy": fam.isotropy,
-                                 "seed_k": fam.seed_k, "seed": fam.seed,
+                                 "seed_k": k_text(q), "seed": fam.seed,
                                  "description": description})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".families-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise InputError(f"cannot write the user families file {path}: "
+                             f"{exc.strerror or exc}") from None
+    _SESSION[name] = fam
     return fam
 
 

@@ -26,7 +26,10 @@ from ..restricted import restricted_loss
 from ..core import fmt_k
 from .refine import refine
 
-__all__ = ["search"]
+__all__ = ["search", "MAX_STARTS"]
+
+#: the most random starts one search takes (each is a root solve of about 10 ms)
+MAX_STARTS = 20000
 
 
 def _starts(n, count, rng):
@@ -48,8 +51,11 @@ def search(H, k, d=None, starts=200, seed=0, dps=30, tol=1e-9, progress=None,
 
     R = restricted_loss(H)
     n = len(R.symbols)
-    if starts < 1:
-        raise InputError(f"starts must be positive, got {starts}")
+    if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or \
+            not 1 <= starts <= MAX_STARTS:
+        raise InputError(f"starts must be an integer from 1 to {MAX_STARTS}, got {starts}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"the random seed must be a non-negative integer, got {seed}")
     rng = np.random.default_rng(seed)
     kf = float(k)
     if kf < R.H.min_k:
