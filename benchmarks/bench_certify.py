@@ -31,7 +31,7 @@ def main():
     ap.add_argument("--workers", type=int, default=None,
                     help="processes (default: the local cores, at most 8)")
     a = ap.parse_args()
-    from symcrit.certificates.certificate import certify, certify_family
+    from symcrit.certificates import certify, certify_family
     top = 500 if a.quick else 10 ** 4
     cores = os.cpu_count() or 1
     workers = a.workers or min(cores, 8)

@@ -21,12 +21,13 @@ import pytest
 from flint import arb, fmpq
 
 from symcrit.cli import main
-from symcrit.certificates.certificate import (certify, certify_family, certify_point, coverage,
-                                      krawczyk, verify_certificate)
-from symcrit.critical.families import get_family
+from symcrit.certificates import (certify, certify_family, certify_point, coverage, k_ball,
+                                  krawczyk, verify_certificate)
+from symcrit.critical import get_family
 from symcrit.restricted import restricted_loss
-from symcrit.spectra.spectrum import hessian_blocks, threshold
-from symcrit.core.systems import workdps
+from symcrit.spectra import hessian_blocks
+from symcrit.transitions import threshold
+from symcrit.core import workdps
 
 
 # ----------------------------------------------------------------------------- reference
@@ -230,17 +231,17 @@ def test_blocks_must_cover_the_whole_space():
 def test_a_block_that_does_not_occur_takes_no_part():
     import sympy
     from flint import arb_mat
-    from symcrit.certificates.certificate import _status, block_bounds
-    from symcrit.spectra.spectrum import IsotypicBlock
-    from symcrit.symmetry.spec import K
+    from symcrit.certificates import block_bounds, decide_status
+    from symcrit.spectra import IsotypicBlock
+    from symcrit.symmetry import K
     pos = IsotypicBlock("p", sympy.Integer(1), 1, arb_mat([[2]]), arb_mat([[1]]))
     neg = IsotypicBlock("n", K - 9, 1, arb_mat([[-1]]), arb_mat([[1]]))   # none at k = 9
     b = block_bounds([pos, neg], "9")
     assert [x.sign for x in b] == ["positive", "absent"]
-    assert _status(True, True, b, "", "")[0] == "minimum"
+    assert decide_status(True, True, b, "", "")[0] == "minimum"
     b = block_bounds([pos, neg], "10")
     assert [x.sign for x in b] == ["positive", "negative"]
-    assert _status(True, True, b, "", "")[0] == "saddle"
+    assert decide_status(True, True, b, "", "")[0] == "saddle"
 
 
 # ----------------------------------------------------------------------------- not certified
@@ -280,9 +281,8 @@ def test_real_k_is_the_decimal_asked_for():
     c = certify("type-A", "7.3")
     assert c.k == "7.3" and c.status == "minimum"
     assert certify("type-A", 7.3).k == "7.3"           # a float: its shortest decimal
-    from symcrit.certificates.certificate import _k_arb
     with workdps(c.dps):                   # the ball of k holds 73/10 exactly
-        kb = _k_arb(c.k)
+        kb = k_ball(c.k)
         assert kb.contains(fmpq(73, 10)) and bool(kb.rad() < arb("1e-35"))
     assert certify("type-A", "7.5").status == "minimum"
 

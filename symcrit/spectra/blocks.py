@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import mpmath
 import numpy as np
@@ -127,7 +128,7 @@ def _prepare_point(H, xi, k, d, ns):
     if d is not None and (k is None or d != k):
         raise InputError(f"the spectrum by isotypic blocks is implemented for d = k "
                          f"(got k = {k}, d = {d})")
-    F = FixedSpace(dec.H)
+    F = _fixed_space(dec.H.spec)
     W = _matrix_point(xi)
     if W is not None:
         kw, dw = W.shape
@@ -153,6 +154,11 @@ def _prepare_point(H, xi, k, d, ns):
             raise InputError("give k")
         _check_k(dec, k)
     return dec, F, [ns.convert(x) for x in xi], k
+
+
+@lru_cache(maxsize=None)
+def _fixed_space(spec):
+    return FixedSpace(YoungIsotropy(spec))
 
 
 def _row_norms2(F, xi, k, ns):
@@ -190,7 +196,7 @@ def _layout_data(dec, lay, xi, k, ns):
         L, g, Hm = RK.evaluate([xi[h] for h in lay.h_of], k, system=ns, order=2)
         return L, ns.to_array(g).reshape(-1), ns.to_array(Hm)
     kk = int(k)
-    W = FixedSpace(dec.H).embed(xi, kk, system=ns)
+    W = _fixed_space(dec.H.spec).embed(xi, kk, system=ns)
     P = Problem(canonical_teacher(kk))
     g = np.asarray(ns.to_array(P.gradient(W, system=ns))).reshape(-1)
     Hm = ns.to_array(P.hessian(W, system=ns))
