@@ -221,3 +221,28 @@ def test_long_steps_do_not_jump_branches():
     kl = [float(p.loss * p.k) for p in br.points]
     assert kl == sorted(kl)
     assert abs(kl[-1] - 3 * (0.5 - 2 / np.pi ** 2)) < 1e-5
+
+
+def test_search_reports_a_non_isolated_critical_set():
+    """In Fix(ΔS_{k-1}) at k = 10 all neurons parallel to the all-ones vector form a line of
+    critical points (L = 3.5986557…): the search polishes onto it and reports a set of
+    dimension 1 instead of dropping it.  Independent checks: the dense full-space gradient
+    vanishes there, and minimising L over the two-parameter family of such points (rows
+    a·1ᵀ and d·1ᵀ, Nelder–Mead) from two different starts ends at two different points with
+    the same loss."""
+    from scipy.optimize import minimize
+    pts = search("ΔS_{k-1}", 10, starts=1, seed=0, dps=20,
+                 initial=[[0.1, 0.1, 0.1, 0.4, 0.4]])       # a start with all rows ∥ 1
+    line = [p for p in pts if p.set_dimension]
+    assert len(line) == 1 and line[0].set_dimension == 1
+    cp = line[0]
+    W = np.asarray(cp.W("float"), dtype=float)
+    assert np.abs(gradient(W)).max() < 1e-12
+    R = restricted_loss("ΔS_{k-1}")
+    f = lambda p: R.loss([p[0], p[0], p[0], p[1], p[1]], 10)
+    ends = [minimize(f, s, method="Nelder-Mead",
+                     options={"xatol": 1e-12, "fatol": 1e-15, "maxiter": 4000}) for s in
+            ((0.3, 0.3), (0.2, 0.5))]
+    assert abs(ends[0].x[1] - ends[1].x[1]) > 0.1            # two different points ...
+    for e in ends:
+        assert abs(e.fun - float(cp.loss)) < 1e-9             # ... on the same level

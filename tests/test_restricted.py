@@ -137,3 +137,23 @@ def test_disk_cache_hit_corruption_and_concurrent_writers(tmp_path, monkeypatch)
     outs = [p.communicate()[0].strip() for p in procs]
     assert all(p.returncode == 0 for p in procs) and len(set(outs)) == 1
     assert len(list(cache_dir().glob("*.json"))) == 1 and not list(cache_dir().glob(".tmp*"))
+
+
+@pytest.mark.parametrize("spec", ["ΔS_k", "ΔS_{k-1}", "Δ(S_{k-2}×S_2)"])
+def test_batched_float_evaluation_equals_pointwise(spec, rng):
+    """L_H, its gradient and Hessian on an array of points and k at once agree with the
+    point-by-point evaluation (float) and with mpmath."""
+    R = restricted_loss(spec)
+    n = len(R.symbols)
+    X = rng.normal(0, 0.7, size=(6, n))
+    ks = rng.uniform(R.H.min_k + 0.5, 30, size=6)
+    L, g, H = R.evaluate(X, ks)
+    assert L.shape == (6,) and g.shape == (6, n) and H.shape == (6, n, n)
+    for i in range(6):
+        Li, gi, Hi = R.evaluate(list(X[i]), ks[i])
+        assert np.isclose(L[i], Li, rtol=1e-13, atol=1e-15)
+        assert np.allclose(g[i], gi, rtol=1e-12, atol=1e-14)
+        assert np.allclose(H[i], Hi, rtol=1e-11, atol=1e-13)
+        with workdps(30):
+            Lm = R.loss(list(X[i]), mpmath.mpf(ks[i]), system="mpmath")
+        assert abs(float(Lm) - L[i]) < 1e-12 * max(1, abs(L[i]))

@@ -34,11 +34,18 @@ def run(args):
         raise InputError("search takes one value of k")
     k = ks[0]
     pts = search(args.isotropy, k, starts=args.starts, seed=args.seed, dps=args.dps,
-                 progress=lambda it: progress(it, total=args.starts, desc="starts",
-                                              enabled=not args.json))
+                 progress=lambda chunks: progress(chunks, total=len(chunks),
+                                                  desc="chunks of starts",
+                                                  enabled=not args.json))
     specs = [spectrum_or_reason(cp) for cp in pts]
     if args.json:
-        dump_json([point_json(cp, s) for cp, s in zip(pts, specs)])
+        out = []
+        for cp, s in zip(pts, specs):
+            js = point_json(cp, s)
+            js["set_dimension"] = cp.set_dimension
+            js["samples"] = cp.samples
+            out.append(js)
+        dump_json(out)
         return 0
     if not pts:
         print("no critical points found")
@@ -47,10 +54,19 @@ def run(args):
     names = pts[0].names
     head = f"{'loss':>20s} {'index':>6s} {'kind':>10s}  " + " ".join(f"{n:>11s}" for n in names)
     print(head)
+    notes = []
     for cp, s in zip(pts, specs):
         ok = s is not None and not isinstance(s, SpectrumUnavailable)
         idx = str(s.index) if ok else "-"
         kind = s.kind if ok else "-"
+        if cp.set_dimension:
+            kind = f"set({cp.set_dimension})"
+            notes.append(f"loss {mpmath.nstr(cp.loss, 12)}: a critical set of dimension "
+                         f"{cp.set_dimension} in Fix(H) (not isolated; the restricted Hessian "
+                         f"is singular there); {cp.samples} distinct point(s) found on it, "
+                         "one shown")
         print(f"{mpmath.nstr(cp.loss, 12):>20s} {idx:>6s} {kind:>10s}  "
               + " ".join(f"{mpmath.nstr(x, 6):>11s}" for x in cp.xi))
+    for n in notes:
+        print(f"  note: {n}")
     return 0

@@ -36,7 +36,9 @@ class CriticalPoint:
     norm of the restricted gradient per entry of W, ``gradient_norm`` the Frobenius norm of
     the full gradient at W(ξ) (by symmetric criticality), ``certainty`` is ``refined``
     (mpmath, with residual) or ``numerical`` (float64); ``checks`` holds the independent
-    full-space check (:func:`full_gradient_check`) where it was made.
+    full-space check (:func:`full_gradient_check`) where it was made; ``set_dimension`` is
+    the dimension of the critical set through the point where a search determined it (0:
+    isolated and non-degenerate in Fix(H)), ``samples`` the number of roots it found on it.
     """
     isotropy: str
     k: object
@@ -51,6 +53,8 @@ class CriticalPoint:
     iterations: int = 0
     family: str | None = None
     checks: dict = field(default_factory=dict)
+    set_dimension: int | None = None
+    samples: int = 1
 
     @property
     def H(self):

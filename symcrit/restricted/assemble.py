@@ -63,6 +63,13 @@ def converter(ns):
 
 
 def _array(items, shape, dt):
+    """The values as an array of shape (batch…, *shape): a float batch (some values numpy
+    arrays over points) is stacked along the last axes, scalars broadcast."""
+    if dt is float and any(isinstance(x, np.ndarray) and x.ndim for x in items):
+        batch = np.broadcast_shapes(*(np.shape(x) for x in items))
+        flat = np.stack([np.broadcast_to(np.asarray(x, dtype=float), batch) for x in items],
+                        axis=-1)
+        return flat.reshape(batch + shape)
     a = np.empty(len(items), dtype=object)
     for i, x in enumerate(items):
         a[i] = x
@@ -81,7 +88,9 @@ def assemble(ns, base, pairs, n, order, conv=None):
         Per pair type: ``identical`` (bool), ``sup`` (the indices of the parameters it
         depends on), ``w`` ([weight]), ``g`` ([g_uu] or [g_uu, g_vv, g_uv]), the vectors
         ``P, Q, R1, R2`` (identical pairs: ``P``) and the flattened matrices
-        ``AA, BB, AB`` (identical pairs: ``AA``) on the support.
+        ``AA, BB, AB`` (identical pairs: ``AA``) on the support.  In float64 the values
+        may be numpy arrays over a batch of points: the results then carry the batch as
+        leading axes (``L``: batch, ``∇L``: batch × n, ``∇²L``: batch × n × n).
     n : int
         The number of parameters.
     order : {0, 1, 2}
@@ -98,18 +107,19 @@ def assemble(ns, base, pairs, n, order, conv=None):
         T = len(kern)
         w = _array(conv([v["w"][0] for v in kern]), (T,), dt)
         G = _array(conv([x for v in kern for x in v["g"]]), (T, 3), dt)
-        guu, gvv, guv = G[:, 0], G[:, 1], G[:, 2]
-        L = L + (w * kernel(ns, guu, gvv, guv)).sum()
+        guu, gvv, guv = G[..., 0], G[..., 1], G[..., 2]
+        L = L + (w * kernel(ns, guu, gvv, guv)).sum(axis=-1)
     if ident:
         I = len(ident)
         wi = _array(conv([v["w"][0] for v in ident]), (I,), dt)
         gi = _array(conv([v["g"][0] for v in ident]), (I,), dt)
-        L = L + (wi * gi).sum() / 2
+        L = L + (wi * gi).sum(axis=-1) / 2
     if order == 0:
         return L, None, None
+    batch = np.shape(L)
     zero = conv([0])[0]
-    grad = np.full(n, zero, dtype=dt)
-    Hm = np.full((n, n), zero, dtype=dt) if order >= 2 else None
+    grad = np.full(batch + (n,), zero, dtype=dt)
+    Hm = np.full(batch + (n, n), zero, dtype=dt) if order >= 2 else None
     groups = {}
     for i, v in enumerate(kern):
         groups.setdefault(len(v["sup"]), []).append(i)
@@ -119,13 +129,13 @@ def assemble(ns, base, pairs, n, order, conv=None):
         T = len(members)
         idx = np.array([kern[i]["sup"] for i in members], dtype=int)
         sel = np.array(members, dtype=int)
-        gu, gv, guvv, ww = guu[sel], gvv[sel], guv[sel], w[sel]
+        gu, gv, guvv, ww = guu[..., sel], gvv[..., sel], guv[..., sel], w[..., sel]
         vec = {name: _array(conv([x for i in members for x in kern[i][name]]), (T, m), dt)
                for name in _VECTORS}
-        gk = ww[:, None] * kernel_gradient_pullback(ns, gu, gv, guvv, vec["P"], vec["Q"],
-                                                    vec["R1"], vec["R2"])
+        gk = ww[..., None] * kernel_gradient_pullback(ns, gu, gv, guvv, vec["P"], vec["Q"],
+                                                      vec["R1"], vec["R2"])
         for t in range(T):
-            grad[idx[t]] = grad[idx[t]] + gk[t]
+            grad[..., idx[t]] = grad[..., idx[t]] + gk[..., t, :]
         if order < 2:
             continue
         mats = {name: _array(conv([x for i in members for x in kern[i][name]]), (T, m, m), dt)
@@ -133,18 +143,19 @@ def assemble(ns, base, pairs, n, order, conv=None):
         pieces = kernel_hessian_pullback(ns, gu, gv, guvv, vec["P"], vec["Q"], vec["R1"],
                                          vec["R2"], mats["AA"], mats["BB"], mats["AB"])
         Huv = pieces["uv"]
-        Hk = ww[:, None, None] * (pieces["uu"] + pieces["vv"] + Huv
-                                  + np.swapaxes(Huv, -1, -2))
+        Hk = ww[..., None, None] * (pieces["uu"] + pieces["vv"] + Huv
+                                    + np.swapaxes(Huv, -1, -2))
         for t in range(T):
-            ix = np.ix_(idx[t], idx[t])
-            Hm[ix] = Hm[ix] + Hk[t]
+            ix = (Ellipsis,) + np.ix_(idx[t], idx[t])
+            Hm[ix] = Hm[ix] + Hk[..., t, :, :]
     for v in ident:
         sup = list(v["sup"])
         if not sup:
             continue
-        wv = conv([v["w"][0]])[0]
-        grad[sup] = grad[sup] + wv * _array(conv(v["P"]), (len(sup),), dt)
+        wv = _array(conv([v["w"][0]]), (1,), dt)[..., 0]
+        grad[..., sup] = grad[..., sup] + wv[..., None] * _array(conv(v["P"]), (len(sup),), dt)
         if order >= 2:
-            ix = np.ix_(sup, sup)
-            Hm[ix] = Hm[ix] + wv * _array(conv(v["AA"]), (len(sup), len(sup)), dt)
+            ix = (Ellipsis,) + np.ix_(sup, sup)
+            Hm[ix] = Hm[ix] + wv[..., None, None] * _array(conv(v["AA"]),
+                                                             (len(sup), len(sup)), dt)
     return L, grad, Hm

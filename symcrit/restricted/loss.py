@@ -44,6 +44,7 @@ import sys
 from functools import cached_property, lru_cache
 
 import mpmath
+import numpy as np
 import sympy
 
 from ..core import InputError, ShapeError, SYMPY, compile_exprs, compile_source, get_system
@@ -275,6 +276,11 @@ class RestrictedLoss:
         return assemble(ns, conv([base])[0], pairs, len(self.symbols), order, conv)
 
     def _call_args(self, xi, k, d, ns):
+        if isinstance(xi, np.ndarray) and xi.ndim >= 2:
+            if ns.dtype is not float:
+                raise InputError("a batch of points (an array of shape (..., n)) is "
+                                 "evaluated in float64 only")
+            xi = list(np.moveaxis(np.asarray(xi, dtype=float), -1, 0))
         xi = list(xi.values()) if isinstance(xi, dict) else list(xi)
         if len(xi) != len(self.symbols):
             raise ShapeError(f"Fix({self.H.label}) has {len(self.symbols)} parameters "
@@ -299,7 +305,20 @@ class RestrictedLoss:
         return ns.column(self._evaluate(ns, self._call_args(xi, k, d, ns), 1)[1])
 
     def evaluate(self, xi, k, d=None, system="float", order=2):
-        """``(L, ∇L, ∇²L)`` (fewer for ``order`` < 2) from one shared evaluation."""
+        """``(L, ∇L, ∇²L)`` (fewer for ``order`` < 2) from one shared evaluation.
+
+        In float64, ``xi`` may be an array of points of shape (..., n) and ``k`` an array
+        broadcasting with its leading axes: the results then have shapes (...), (..., n)
+        and (..., n, n), computed at once (vectorised, as ``lambdify`` would).
+
+        >>> R = restricted_loss("ΔS_k")
+        >>> X = np.array([[1.0, 0.0], [0.5, 0.1], [0.9, 0.05]])
+        >>> L, g, H = R.evaluate(X, np.array([3.0, 3.0, 7.5]))
+        >>> L.shape, g.shape, H.shape
+        ((3,), (3, 2), (3, 2, 2))
+        >>> bool(np.allclose(L[1], R.loss([0.5, 0.1], 3)))
+        True
+        """
         ns = get_system(system)
         L, g, Hm = self._evaluate(ns, self._call_args(xi, k, d, ns), order)
         if order == 0:
