@@ -23,14 +23,14 @@ def main():
     ap.add_argument("--numeric", action="store_true", help="numeric lifting only")
     ap.add_argument("--no-verify", action="store_true")
     a = ap.parse_args()
-    from symcrit.series.family import family_series
+    from symcrit.series import family_series
     from symcrit.restricted import restricted_loss
-    from symcrit.symmetry.isotypic import isotypic_decomposition
-    from symcrit.critical.families import get_family
+    from symcrit.symmetry import isotypic_decomposition
+    from symcrit.critical import get_family
     fam = get_family(a.family)
     t = time.perf_counter()          # one-off: derive and compile L_H and L_K (cached later)
-    restricted_loss(fam.isotropy)._layout
-    restricted_loss(isotypic_decomposition(fam.isotropy).k_spec)._layout
+    restricted_loss(fam.isotropy).compile()
+    restricted_loss(isotypic_decomposition(fam.isotropy).k_spec).compile()
     print(f"derive + compile the restricted losses (once per session, not counted): "
           f"{time.perf_counter() - t:.2f} s")
     t = time.perf_counter()

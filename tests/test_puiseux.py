@@ -8,8 +8,8 @@ import mpmath
 import pytest
 import sympy
 
-from symcrit.core.errors import InputError
-from symcrit.algebra.puiseux import PuiseuxSeries, newton_polygon, puiseux_branches
+from symcrit.core import InputError
+from symcrit.algebra import PuiseuxSeries, newton_polygon, puiseux_branches
 
 x, t = sympy.symbols("x t")
 R = sympy.Rational

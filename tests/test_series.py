@@ -11,13 +11,10 @@ import pytest
 from hypothesis import given, strategies as st
 
 from symcrit.cli import main
-from symcrit.critical.families import get_family
+from symcrit.critical import get_family
 from symcrit.restricted import restricted_loss
-from symcrit.algebra.domains import QQ_PI, NotExact, QPi
-from symcrit.series.eigen import charpoly, eigen_branches
-from symcrit.series.family import family_series
-from symcrit.algebra.identify import closed_form
-from symcrit.algebra.laurent import LaurentSystem
+from symcrit.algebra import QQ_PI, NotExact, QPi, closed_form, LaurentSystem
+from symcrit.series import charpoly, eigen_branches, family_series
 
 PI = QQ_PI.pi
 
@@ -169,7 +166,7 @@ def test_type_a2_is_exact_over_q_pi_sqrt2():
     assert S.domain == "Q(pi)(sqrt(2))" and not S.notes
     assert S.counts()["numeric"] == 0 and S.counts()["identified"] == 0
     # one branch per eigenvalue of each isotypic block (the spectrum at a refined point)
-    from symcrit.spectra.spectrum import spectrum_of
+    from symcrit.spectra import spectrum_of
     spec = spectrum_of(get_family("type-A2").point(10 ** 4, dps=30, full_check=False))
     assert len(S.eigenvalues) == sum(len(v) for v in spec.by_irrep().values()) == 19
     f0 = S.coordinates["f"][0].exact                 # not a Laurent polynomial in π
@@ -242,7 +239,7 @@ def test_qpi_arithmetic_against_mpmath(n1, d1, n2, d2):
 
 @given(small, nonzero, small, nonzero, st.sampled_from([2, 3, 5]))
 def test_qpi_sqrt_extension_against_mpmath(n1, d1, n2, d2, r):
-    from symcrit.algebra.domains import QPiSqrt
+    from symcrit.algebra import QPiSqrt
     x, y = QPiSqrt(_qpi(n1, d1), _qpi(n2, d2), r), QPiSqrt(_qpi(n2, d1), _qpi(n1, d2), r)
     with mpmath.workdps(40):
         vx, vy = x.mpf(), y.mpf()

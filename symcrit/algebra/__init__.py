@@ -1,5 +1,25 @@
-"""Exact and truncated algebra: Q(π) and its extensions, coefficient domains, Laurent series,
-Newton polygons and Puiseux series, closed-form recognition."""
-from .puiseux import NewtonPolygon, PuiseuxSeries, newton_polygon, puiseux_branches
+r"""Exact and truncated algebra: :math:`\mathbb{Q}(\pi)` and its extensions, the coefficient
+domains, dense polynomials, Laurent series, Newton polygons and Puiseux series, closed-form
+recognition, polynomials in k.
 
-__all__ = ["NewtonPolygon", "PuiseuxSeries", "newton_polygon", "puiseux_branches"]
+The package imports only :mod:`symcrit.core` (and python-flint, sympy, mpmath)."""
+from .qpi import NotExact, QPi
+from .extensions import QPiAlgebraic, QPiSqrt
+from .domains import (Domain, MpmathDomain, NumberField, QPiDomain, QPiExtension,
+                      QPiSqrtDomain, ExpressionDomain, MPMATH_DOMAIN, QQ, QQ_PI)
+from .dense import poly_add, poly_mul, poly_eval, poly_diff
+from .roots import numeric_roots
+from .linalg import exact_inverse
+from .laurent import LaurentSeries, LaurentSystem
+from .polygon import Edge, NewtonPolygon, newton_polygon, lower_hull
+from .puiseux import PuiseuxSeries, puiseux_branches
+from .identify import closed_form, find_relation
+from .polynomials import rational_coefficients, polyval
+
+__all__ = ["NotExact", "QPi", "QPiAlgebraic", "QPiSqrt", "Domain", "MpmathDomain",
+           "NumberField", "QPiDomain", "QPiExtension", "QPiSqrtDomain", "ExpressionDomain",
+           "MPMATH_DOMAIN", "QQ", "QQ_PI", "poly_add", "poly_mul", "poly_eval", "poly_diff",
+           "numeric_roots", "exact_inverse", "LaurentSeries", "LaurentSystem", "Edge",
+           "NewtonPolygon", "newton_polygon", "lower_hull", "PuiseuxSeries",
+           "puiseux_branches", "closed_form", "find_relation", "rational_coefficients",
+           "polyval"]

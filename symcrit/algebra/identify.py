@@ -37,7 +37,7 @@ from __future__ import annotations
 import mpmath
 from flint import fmpz_poly
 
-from .domains import QPi
+from .qpi import QPi
 
 __all__ = ["closed_form", "find_relation", "BASES"]
 
@@ -83,21 +83,58 @@ def _relations(x, digits, bases):
 
 
 def find_relation(x, digits, bases=BASES):
-    r"""The first candidate in :math:`\mathbb{Q}(\pi)` for x (known to ``digits``
-    significant digits) within the height bound, unconfirmed: for a value that the caller
-    then proves exactly (e.g. a leading coefficient that must solve the leading-order
-    equations exactly)."""
+    r"""The first candidate in :math:`\mathbb{Q}(\pi)` for x within the height bound,
+    unconfirmed: for a value that the caller then proves exactly (e.g. a leading
+    coefficient that must solve the leading-order equations exactly).
+
+    Parameters
+    ----------
+    x : mpmath.mpf
+    digits : int
+        Significant digits to which x is known.
+    bases : list, optional
+        The sets of powers of π tried (:data:`BASES`).
+
+    Returns
+    -------
+    QPi or None
+
+    Examples
+    --------
+    >>> with mpmath.workdps(50):
+    ...     find_relation(4 / mpmath.pi + 2, 45)
+    2 + 4/pi
+    """
     if abs(x) <= mpmath.mpf(10) ** (-digits):
         return QPi.ZERO
     return next(_relations(x, min(digits, 60), bases), None)
 
 
 def closed_form(x, digits, x_hi, digits_hi, bases=BASES):
-    r"""An element of :math:`\mathbb{Q}(\pi)` equal to x to ``digits`` significant digits
-    (relative to max(1, |x|)), found by PSLQ within the height bound
-    :math:`n\log_{10}H \le` ``digits``/2, and equal to ``x_hi`` (the same quantity computed
-    at a higher precision) to ``digits_hi`` digits; or None.  Zero is returned when
-    |x| and |x_hi| are below their accuracies."""
+    r"""A confirmed closed form of x in :math:`\mathbb{Q}(\pi)`, or None.
+
+    An element equal to x to ``digits`` significant digits (relative to max(1, |x|)),
+    found by PSLQ within the height bound :math:`n\log_{10}H \le` ``digits``/2, and equal
+    to ``x_hi`` (the same quantity computed at a higher precision) to ``digits_hi`` digits.
+    Zero is returned when |x| and |x_hi| are below their accuracies.
+
+    Parameters
+    ----------
+    x : mpmath.mpf
+    digits : int
+    x_hi : mpmath.mpf
+    digits_hi : int
+    bases : list, optional
+
+    Returns
+    -------
+    QPi or None
+        A candidate (the caller labels it *identified*, never *derived*).
+
+    Examples
+    --------
+    See the module docstring.
+    """
     tol = mpmath.mpf(10) ** (-digits) * max(mpmath.mpf(1), abs(x))
     tol_hi = mpmath.mpf(10) ** (-digits_hi) * max(mpmath.mpf(1), abs(x_hi))
     if abs(x) <= tol:

@@ -2,7 +2,7 @@ r"""Truncated Laurent series in ε as a number system, over a coefficient domain
 
 A :class:`LaurentSeries` is :math:`\sum_{i} c_i\,\varepsilon^{v+i}` known modulo
 :math:`\varepsilon^{p}` (``val`` = v, ``prec`` = p), with coefficients in a domain of
-:mod:`symcrit.algebra.domains`: mpmath numbers (``MPMATH``, the default) or the exact field
+:mod:`symcrit.algebra.domains`: mpmath numbers (``MPMATH_DOMAIN``, the default) or the exact field
 :math:`\mathbb{Q}(\pi)` (``QQ_PI``).  The arithmetic is written once; the domain decides
 whether it is exact (the principle of ``sympy.polys`` domains).  Arithmetic tracks the
 absolute precision (multiplying by :math:`k^2 = \varepsilon^{-4}` costs four orders).
@@ -14,10 +14,10 @@ is expanded through :math:`y' = -x'/\sqrt{1-x^2}` and works at the end points: f
 :math:`k^{-1/2}` (Arjevani & Field 2021, "Analytic study of families of spurious minima in
 two-layer ReLU neural networks", NeurIPS).  Over :math:`\mathbb{Q}(\pi)` the constant term
 of an arc cosine must be 0, ±1/2 or ±1 and a square root's leading coefficient a square;
-otherwise :class:`~symcrit.algebra.domains.NotExact` is raised.
+otherwise :class:`~symcrit.algebra.qpi.NotExact` is raised.
 
 :class:`LaurentSystem` plugs these series into the number-system interface of
-:mod:`symcrit.systems`, so the restricted loss, its gradient and Hessian — compiled once —
+:mod:`symcrit.core.systems`, so the restricted loss, its gradient and Hessian — compiled once —
 evaluate directly as series in ε when ``k = ε^{-2}`` (the formula is never re-derived).
 
 With mpmath coefficients a coefficient is taken to be zero when it is below ``zero_tol``
@@ -33,7 +33,7 @@ arc cosine's constant term within that tolerance of ±1 is taken to be ±1 (near
 >>> [mpmath.nstr(c, 8) for c in y.coefficients(6)]
 ['3.1415927', '-2.0', '0.0', '-0.33333333', '0.0', '-0.15']
 >>> mpmath.mp.dps = 15
->>> from symcrit.algebra.domains import QQ_PI
+>>> from symcrit.algebra import QQ_PI
 >>> X = LaurentSystem(order=8, domain=QQ_PI)       # the same, exactly
 >>> X.acos(-1 + 2 * X.epsilon()**2).coefficients(6)
 [pi, -2, 0, -1/3, 0, -3/20]
@@ -47,11 +47,13 @@ import numpy as np
 
 from ..core import InputError
 from ..core import NumberSystem, int_power
-from .domains import MPMATH, QPi, QPiSqrt
+from .domains import MPMATH_DOMAIN
+from .extensions import QPiAlgebraic
+from .qpi import QPi
 
 __all__ = ["LaurentSeries", "LaurentSystem"]
 
-_SCALARS = (int, Fraction, mpmath.mpf, QPi, QPiSqrt)
+_SCALARS = (int, Fraction, mpmath.mpf, QPi, QPiAlgebraic)
 
 
 class LaurentSeries:
@@ -303,12 +305,12 @@ class LaurentSeries:
 
 class LaurentSystem(NumberSystem):
     """Truncated Laurent series in ε as a number system, coefficients in ``domain``
-    (:data:`~symcrit.algebra.domains.MPMATH` or :data:`~symcrit.algebra.domains.QQ_PI`).
+    (:data:`~symcrit.algebra.domains.MPMATH_DOMAIN` or :data:`~symcrit.algebra.domains.QQ_PI`).
     ``order``: the absolute precision of constants (terms up to ε^(order-1))."""
     name = "laurent"
     certainty = "series"
 
-    def __init__(self, order, domain=MPMATH, zero_tol=None):
+    def __init__(self, order, domain=MPMATH_DOMAIN, zero_tol=None):
         self.order = int(order)
         self.domain = domain
         if domain.exact:

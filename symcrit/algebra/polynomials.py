@@ -25,8 +25,24 @@ __all__ = ["rational_coefficients", "polyval"]
 
 @lru_cache(maxsize=None)
 def rational_coefficients(expr, x):
-    """The coefficients of a polynomial in ``x`` with rational coefficients, highest degree
-    first, as Fractions (``sympy.Poly.all_coeffs``)."""
+    """The coefficients of a polynomial in ``x`` with rational coefficients.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+    x : sympy.Symbol
+
+    Returns
+    -------
+    tuple of Fraction
+        Highest degree first (``sympy.Poly.all_coeffs``).
+
+    Examples
+    --------
+    >>> import sympy
+    >>> rational_coefficients(sympy.Symbol("k") / 2 - 3, sympy.Symbol("k"))
+    (Fraction(1, 2), Fraction(-3, 1))
+    """
     P = sympy.Poly(sympy.expand(expr), x)
     return tuple(Fraction(int(c.p), int(c.q)) for c in P.all_coeffs())
 
@@ -43,6 +59,18 @@ def polyval(expr, x, value, system=None):
         Where to evaluate: in the number system ``system`` (its ``convert`` turns the
         coefficients into its scalars), or, without one, with exact Fractions.
     system : NumberSystem, optional
+
+    Returns
+    -------
+    number
+        A Fraction without ``system``, else a scalar of the system.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> k = sympy.Symbol("k")
+    >>> polyval(k**2 - 1, k, Fraction(1, 2))
+    Fraction(-3, 4)
     """
     conv = Fraction if system is None else system.convert
     out = None

@@ -1,4 +1,11 @@
-"""Series of families of critical points in k^(-1/2)."""
-from .family import FamilySeries, SeriesTerm, family_series
+r"""Series of families of critical points in :math:`k^{-1/2}` (Arjevani & Field 2021,
+arXiv:2107.10370): the rescaled system (:mod:`.rescaled`), the lifting (:mod:`.lifting`),
+the eigenvalue branches (:mod:`.eigen`), the exact and numeric passes (:mod:`.passes`), the
+result (:mod:`.family`, :mod:`.terms`), its printing (:mod:`.printing`) and verification
+(:mod:`.verify`)."""
+from .terms import SeriesTerm
+from .eigen import charpoly, eigen_branches, series_blocks
+from .family import FamilySeries, family_series
 
-__all__ = ["FamilySeries", "SeriesTerm", "family_series"]
+__all__ = ["FamilySeries", "SeriesTerm", "family_series", "charpoly", "eigen_branches",
+           "series_blocks"]

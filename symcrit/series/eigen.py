@@ -1,7 +1,7 @@
 r"""Series of Hessian eigenvalues along a family, from the isotypic blocks in Laurent series.
 
 Along a family the isotypic blocks :math:`(A(\varepsilon), B(\varepsilon))` of the Hessian
-(:func:`symcrit.spectrum.hessian_blocks`) have entries that are Laurent series in
+(:func:`symcrit.spectra.hessian_blocks`) have entries that are Laurent series in
 :math:`\varepsilon = k^{-1/2}`: they are computed by running the same compiled Hessian of
 the restricted loss in the number system of truncated Laurent series
 (:mod:`symcrit.algebra.laurent`) at the series of the critical point.  The eigenvalues of a
@@ -16,23 +16,24 @@ and each branch :math:`\lambda(\varepsilon)` is found by the Newton polygon of `
 (the edges give the leading powers, the edge polynomials the leading coefficients), one
 further polygon step for each cluster of equal leading coefficients, and Newton (Hensel)
 lifting of the simple roots (Walker, "Algebraic Curves", 1950, ch. IV; the same hull as
-:mod:`symcrit.algebra.puiseux`).  Since ``A`` and ``B`` are real symmetric with ``B``
+:mod:`symcrit.algebra.polygon`).  Since ``A`` and ``B`` are real symmetric with ``B``
 positive definite, the branches are power series in ε (Rellich 1969, "Perturbation Theory
 of Eigenvalue Problems", ch. 1): only integer powers of ε occur, so half-integer powers
 of k.
 
 The coefficient domain of the series decides exactness
-(:mod:`symcrit.algebra.domains`).  In an exact domain a linear edge polynomial is solved
-directly; others are factored over :math:`\mathbb{Q}(\pi)` (by the field arithmetic of
-:mod:`symcrit.algebra.puiseux`, π an indeterminate: one branch per root of each rational
-factor, as in Duval 1989, "Rational Puiseux expansions"); a branch whose leading coefficient is a
-root of an irreducible factor of degree > 1 is not in the field and raises
-:class:`~symcrit.algebra.domains.NotExact` (the caller then works numerically).  With
-mpmath coefficients the edge polynomials are solved by ``polyroots`` and equal roots
-clustered.
+(:mod:`symcrit.algebra.domains`), and its ``roots`` solve the edge polynomials, as in
+Newton–Puiseux: in an exact domain a linear edge polynomial is solved directly, others are
+factored over :math:`\mathbb{Q}(\pi)` (π an indeterminate: one branch per root of each
+rational factor, as in Duval 1989, "Rational Puiseux expansions"); a branch whose leading
+coefficient is a root of an irreducible factor of degree > 1 is not in the field and raises
+:class:`~symcrit.algebra.NotExact` (the caller then works numerically).  With mpmath
+coefficients the edge polynomials are solved by ``polyroots`` and equal roots clustered
+(:func:`symcrit.algebra.numeric_roots`).  The characteristic polynomial and the Hensel
+lifting use the dense polynomials of :mod:`symcrit.algebra.dense` (coefficients: series).
 
 >>> import mpmath
->>> from symcrit.algebra.laurent import LaurentSystem
+>>> from symcrit.algebra import LaurentSystem, QQ_PI
 >>> with mpmath.workdps(30):
 ...     S = LaurentSystem(order=8)
 ...     e = S.epsilon()
@@ -41,11 +42,11 @@ clustered.
 ...     br = eigen_branches(charpoly(A, B), 6)
 ...     [mpmath.nstr(c, 10) for c in sorted(br, key=lambda s: s.coefficient(1))[0].coefficients(3)]
 ['1.0', '-1.414213562', '0.0']
->>> from symcrit.algebra.domains import QQ_PI
 >>> X = LaurentSystem(order=8, domain=QQ_PI)
 >>> e, one, pi = X.epsilon(), X.convert(1), X.pi
 >>> A = [[one / 4 + e / pi, e**2], [e**2, one / 4 - e / pi]]     # 1/4 ± ε/π + O(ε³)
->>> sorted(str(b.coefficients(3)) for b in eigen_branches(charpoly(A, [[one, 0 * one], [0 * one, one]]), 4))
+>>> B = [[one, 0 * one], [0 * one, one]]
+>>> sorted(str(b.coefficients(3)) for b in eigen_branches(charpoly(A, B), 4))
 ['[1/4, -1/pi, 0]', '[1/4, 1/pi, 0]']
 """
 from __future__ import annotations
@@ -54,39 +55,39 @@ import math
 
 import mpmath
 
-from ..core import ConvergenceError
-from ..algebra.domains import NotExact, QPi
-from ..algebra.puiseux import lower_hull, numeric_roots
+from ..algebra import NotExact, lower_hull, poly_add, poly_diff, poly_eval, poly_mul
+from ..core import ConvergenceError, newton
+from ..spectra import isotypic_blocks
 
 __all__ = ["charpoly", "eigen_branches", "series_blocks"]
 
 
 # ----------------------------------------------------------------------------- polynomials
-def _padd(p, q):
-    n = max(len(p), len(q))
-    return [(p[i] if i < len(p) else None, q[i] if i < len(q) else None) for i in range(n)]
-
-
-def _poly_add(p, q):
-    out = []
-    for a, b in _padd(p, q):
-        out.append(a if b is None else b if a is None else a + b)
-    return out
-
-
-def _poly_mul(p, q):
-    out = [None] * (len(p) + len(q) - 1)
-    for i, a in enumerate(p):
-        for j, b in enumerate(q):
-            t = a * b
-            out[i + j] = t if out[i + j] is None else out[i + j] + t
-    return out
-
-
 def charpoly(A, B):
-    r"""The coefficients :math:`p_0, \dots, p_r` (series) of
-    :math:`\det(A - \lambda B) = \sum_j p_j\lambda^j` for ``r × r`` matrices of series, by
-    Laplace expansion with memoised minors (:math:`O(r\,2^r)` products)."""
+    r"""The characteristic polynomial of a pencil of series matrices.
+
+    The coefficients :math:`p_0, \dots, p_r` (series) of :math:`\det(A - \lambda B) =
+    \sum_j p_j\lambda^j`, by Laplace expansion along the rows with memoised minors
+    (:math:`O(r\,2^r)` products of polynomials in λ).
+
+    Parameters
+    ----------
+    A, B : list of lists
+        ``r × r`` matrices of :class:`~symcrit.algebra.LaurentSeries`.
+
+    Returns
+    -------
+    list
+        :math:`p_0, \dots, p_r`, lowest degree first.
+
+    Examples
+    --------
+    >>> from symcrit.algebra import LaurentSystem, QQ_PI
+    >>> S = LaurentSystem(order=4, domain=QQ_PI)
+    >>> one, zero, e = S.convert(1), S.convert(0), S.epsilon()
+    >>> [p.coefficients(2) for p in charpoly([[one, e], [e, one]], [[one, zero], [zero, one]])]
+    [[1, 0], [-2, 0], [1, 0]]
+    """
     r = len(A)
     M = [[[A[i][j], -B[i][j]] for j in range(r)] for i in range(r)]
     memo = {}
@@ -101,10 +102,10 @@ def charpoly(A, B):
         for pos, c in enumerate(cols):
             rest = cols[:pos] + cols[pos + 1:]
             sub = minor(row + 1, rest)
-            term = M[row][c] if sub is None else _poly_mul(M[row][c], sub)
+            term = M[row][c] if sub is None else poly_mul(M[row][c], sub)
             if pos % 2:
                 term = [-t for t in term]
-            acc = term if acc is None else _poly_add(acc, term)
+            acc = term if acc is None else poly_add(acc, term)
         memo[key] = acc
         return acc
     return minor(0, tuple(range(r)))
@@ -124,77 +125,49 @@ def _shift(p, sigma, c0, S):
     return out
 
 
-def _eval(p, x):
-    acc = p[-1]
-    for c in reversed(p[:-1]):
-        acc = acc * x + c
-    return acc
-
-
-def _derivative(p):
-    return [p[j] * j for j in range(1, len(p))]
-
-
-def _numeric_roots(coeffs):
-    """``[(root, multiplicity)]`` of Σ coeffs[i] c^i (real roots; mpmath)."""
-    out = numeric_roots([mpmath.mpf(x) for x in reversed(coeffs)])
-    if any(isinstance(c0, mpmath.mpc) for c0, _ in out):
-        raise ConvergenceError("complex eigenvalue branch (the pencil is not symmetric "
-                               "positive definite?)")
-    return out
-
-
-def _exact_roots(coeffs, D):
-    r"""``[(root, multiplicity)]`` of Σ coeffs[i] c^i over :math:`\mathbb{Q}(\pi)` (roots
-    in the field; an irreducible factor of degree > 1 raises NotExact).  The factoring is
-    that of the Newton–Puiseux module over Q(π) (:class:`~symcrit.algebra.puiseux._ParamField`).
-    Coefficients in an extension domain D must lie in Q(π); the roots are returned in D."""
-    import sympy
-    from ..algebra.puiseux import _PElem, _ParamField
-    nz = [i for i, c in enumerate(coeffs) if not c.is_zero()]
-    if nz[-1] - nz[0] == 1:                        # linear: no factoring needed
-        return [(-(coeffs[nz[0]] / coeffs[nz[-1]]), 1)]
-    if any(not isinstance(c, QPi) for c in coeffs):
-        if any(not c.b.is_zero() for c in coeffs):
-            raise NotExact(f"an edge polynomial of the eigenvalue branches over {D.name} "
-                           "(factored over Q(pi) only)")
-        return [(D.convert(r), m) for r, m in _exact_roots([c.a for c in coeffs], D)]
-    u = sympy.Dummy("u")
-    F = sympy.QQ.frac_field(u)
-    fld = _ParamField(F, [(u, sympy.pi)])
-    elems = [_PElem(fld, [F.from_sympy(c.to_sympy().subs(sympy.pi, u))]) for c in coeffs]
-    out = []
-    for root, mult, fld2 in fld.roots(elems):
-        if fld2 is not fld:
-            raise NotExact("an eigenvalue branch whose leading coefficient is algebraic of "
-                           f"degree {fld2.d} over Q(pi)")
-        out.append((_frac_to_qpi(root.c[0] if root.c else F.zero), mult))
-    return out
-
-
-def _frac_to_qpi(f):
-    """A sympy FracElement of Q(u) as a :class:`QPi` (u = π)."""
-    from flint import fmpq_poly
-
-    def poly(p):
-        cs = [0] * (max((m[0] for m, _ in p.terms()), default=0) + 1)
-        for (e,), c in p.terms():
-            cs[e] = c
-        return fmpq_poly(cs)
-    n, d = poly(f.numer), poly(f.denom)
-    # clear the rational denominators: n/d = (n·L)/(d·L)
-    from flint import fmpz_poly
-    L = math.lcm(*[int(c.q) for c in list(n.coeffs()) + list(d.coeffs())] or [1])
-    nz = fmpz_poly([int(c * L) for c in n.coeffs()])
-    dz = fmpz_poly([int(c * L) for c in d.coeffs()])
-    return QPi(nz, dz)
-
-
 def eigen_branches(p, order, depth=0, only_small=False):
     r"""The roots :math:`\lambda(\varepsilon)` of :math:`\sum_j p_j(\varepsilon)\lambda^j`
-    as series (real branches; ``order`` terms after the leading one are aimed at), by Newton
-    polygons and Hensel lifting.  ``only_small``: only the branches that tend to 0 (used
-    in the recursion).  Exact or numeric as the coefficient domain of the series."""
+    as series, by Newton polygons and Hensel lifting.
+
+    An edge of the polygon of the points :math:`(j, \operatorname{ord}_\varepsilon p_j)`
+    with slope −σ gives branches :math:`\lambda \sim c_0\varepsilon^\sigma`, c₀ a root of
+    the edge polynomial; a simple root is lifted by Newton's iteration in series arithmetic,
+    a multiple one by a further polygon step on
+    :math:`p(\varepsilon^\sigma(c_0 + \mu))` (Walker 1950, ch. IV).  Exact or numeric as
+    the coefficient domain of the series.
+
+    Parameters
+    ----------
+    p : list of LaurentSeries
+        :math:`p_0, \dots, p_r` (:func:`charpoly`).
+    order : int
+        Terms after the leading one aimed at.
+    depth : int
+        The recursion depth (internal).
+    only_small : bool
+        Only the branches that tend to 0 (used in the recursion).
+
+    Returns
+    -------
+    list of LaurentSeries
+        One per root, with multiplicity (real branches: the pencil is symmetric).
+
+    Raises
+    ------
+    NotExact
+        A leading coefficient outside the exact domain (the caller goes numeric).
+    ConvergenceError
+        Complex or fractional-exponent branches (not a symmetric pencil, or too little
+        precision), or branches that do not separate.
+
+    Examples
+    --------
+    >>> from symcrit.algebra import LaurentSystem, QQ_PI
+    >>> S = LaurentSystem(order=6, domain=QQ_PI)
+    >>> e, one = S.epsilon(), S.convert(1)
+    >>> sorted(str(b.coefficients(3)) for b in eigen_branches([e ** 2 - one, 0 * one, one], 3))
+    ['[-1, 0, 1/2]', '[1, 0, -1/2]']
+    """
     S = next(x for x in p if x is not None).system
     D = S.domain
     while p and p[-1].valuation() is None:
@@ -223,8 +196,7 @@ def eigen_branches(p, order, depth=0, only_small=False):
             continue
         edge = [p[j].coefficient(v1 - sigma * (j - j1)) if vals[j] is not None else D.zero
                 for j in range(j1, j2 + 1)]
-        roots = _exact_roots(edge, D) if D.exact else _numeric_roots(edge)
-        for c0, m in roots:
+        for c0, m in _edge_roots(edge, D):
             q = _shift(p, sigma, c0, S)
             if m == 1:
                 out.append((_hensel(q, order) + c0) * S.monomial(1, sigma))
@@ -241,28 +213,57 @@ def eigen_branches(p, order, depth=0, only_small=False):
     return out
 
 
+def _edge_roots(edge, D):
+    """``[(root, multiplicity)]`` of the edge polynomial in the domain D: real roots only
+    (a symmetric pencil); NotExact when a root lies in a larger field."""
+    out = []
+    for c0, m, K in D.roots(edge):
+        if isinstance(c0, mpmath.mpc):
+            raise ConvergenceError("complex eigenvalue branch (the pencil is not symmetric "
+                                   "positive definite?)")
+        if K is not D:
+            raise NotExact("an eigenvalue branch whose leading coefficient is algebraic of "
+                           f"degree {K.degree} over {D.name}")
+        out.append((c0, m))
+    return out
+
+
 def _hensel(q, order):
     """The root μ(ε) → 0 of Σ q_j μ^j when μ = 0 is a simple root of q(·, 0): Newton's
-    iteration in series arithmetic (each step doubles the number of correct terms)."""
+    iteration in series arithmetic (:func:`symcrit.core.newton`; each step doubles the
+    number of correct terms).  The branch is a root to the precision the series carry
+    (exactly, in an exact domain): checked, not assumed from the number of steps."""
     S = q[0].system
-    dq = _derivative(q)
-    mu = S.convert(0)
-    for _ in range(2 * int(math.log2(order + 2)) + 6):
-        step = _eval(q, mu) / _eval(dq, mu)
-        mu = mu - step
-        if step.is_zero():
-            break
-    # the branch is a root to the precision the series carry (exactly, in an exact domain):
-    # checked, not assumed from the number of steps
-    if not _eval(q, mu).is_zero():
-        raise ConvergenceError("the Hensel lifting of an eigenvalue branch did not converge")
-    return mu
+    dq = poly_diff(q)
+    try:
+        res = newton(lambda mu: ([poly_eval(q, mu[0])], poly_eval(dq, mu[0]), None),
+                     [S.convert(0)], 0, maxsteps=2 * int(math.log2(order + 2)) + 6,
+                     solve=lambda J, F: [F[0] / J],
+                     residual=lambda F: 0 if F[0].is_zero() else 1)
+    except ConvergenceError as exc:
+        raise ConvergenceError("the Hensel lifting of an eigenvalue branch did not "
+                               f"converge ({exc})") from None
+    return res.x[0]
 
 
 # ----------------------------------------------------------------------------- blocks
 def series_blocks(isotropy, xi, S):
-    r"""The isotypic blocks of the Hessian at the point ξ(ε) of Fix(H) (a list of series)
-    with :math:`k = \varepsilon^{-2}`, in the Laurent system ``S``: the same computation as
-    :func:`symcrit.spectrum.hessian_blocks` (generic layout), run on series."""
-    from ..spectra import isotypic_blocks
+    r"""The isotypic blocks of the Hessian at a point of Fix(H) given as series in ε.
+
+    The same computation as :func:`symcrit.spectra.isotypic_blocks` (generic layout), run
+    on series with :math:`k = \varepsilon^{-2}`.
+
+    Parameters
+    ----------
+    isotropy : str
+        The isotropy subgroup H (e.g. ``"ΔS_{k-1}"``).
+    xi : list of LaurentSeries
+        The point ξ(ε).
+    S : LaurentSystem
+
+    Returns
+    -------
+    list
+        The blocks (``irrep``, ``multiplicity``, matrices ``A``, ``B`` of series).
+    """
     return isotypic_blocks(isotropy, xi, S.monomial(1, -2), S)
