@@ -246,3 +246,21 @@ def test_search_reports_a_non_isolated_critical_set():
     assert abs(ends[0].x[1] - ends[1].x[1]) > 0.1            # two different points ...
     for e in ends:
         assert abs(e.fun - float(cp.loss)) < 1e-9             # ... on the same level
+
+
+def test_no_family_meets_another_within_its_stated_range():
+    """The catalogue says where each family is a family of its own (``k_range``): at every
+    integer k up to 10, two families' points coincide up to the symmetry group (an
+    independent Hungarian-assignment distance of the dense matrices) exactly where the
+    catalogue says they meet."""
+    from symcrit.critical import CATALOGUE, permutation_distance
+    fams = list(CATALOGUE.values())
+    for k in range(2, 11):
+        W = {f.name: np.asarray(f.point(k, dps=20, full_check=False).W("float"), dtype=float)
+             for f in fams if k >= f.k_min}
+        names = sorted(W)
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                meet = (CATALOGUE[a].merges.get(k) == b or CATALOGUE[b].merges.get(k) == a)
+                assert (permutation_distance(W[a], W[b]) < 1e-8) == meet, (a, b, k)
+    assert "k > 7" in CATALOGUE["type-A5"].k_range

@@ -107,6 +107,9 @@ def point_json(cp, spec=None, digits=None):
            "parameters": {n: dec(x, digits) for n, x in zip(cp.names, cp.xi)},
            "loss": dec(cp.loss, digits), "gradient_norm": dec(cp.gradient_norm, 5),
            "residual": dec(cp.residual, 5), "dps": cp.dps, "certainty": cp.certainty}
+    if getattr(cp, "merged_with", None):
+        out["status"] = "merged"
+        out["merged_with"] = cp.merged_with
     if cp.checks:
         out["full_space_check"] = {k: dec(v, 5 if "gradient" in k else digits)
                                    for k, v in cp.checks.items()}

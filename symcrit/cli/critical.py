@@ -63,6 +63,10 @@ def run(args):
                 print(f"  {key.replace('full_', ''):22s} {mpmath.nstr(v, digits)}")
         if spec is not None:
             print(spec)
+        if cp.merged_with:
+            print(f"note: at k = {k_json(cp.k)} the {fam.name} branch meets {cp.merged_with}: "
+                  f"this point is also the {cp.merged_with} point (up to the symmetry "
+                  f"group); {fam.name} is a family of its own for {fam.k_range}")
         return 0
     head = f"{'k':>14s} {'loss':>24s} {'residual':>10s} {'|grad L|':>10s}"
     has_spec = any(s is not None for _, s in rows)
@@ -80,6 +84,10 @@ def run(args):
         elif spec is not None:
             idx = spec.index
             line += f" {idx if isinstance(idx, int) else mpmath.nstr(idx, 6):>8}  {spec.kind}"
+        if cp.merged_with:
+            line += f"  (= {cp.merged_with})"
+            notes.append(f"k = {k_json(cp.k)}: the branch meets {cp.merged_with} there; "
+                         f"{fam.name} is a family of its own for {fam.k_range}")
         print(line)
     for n in notes:
         print(f"  note: {n}")

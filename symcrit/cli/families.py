@@ -43,5 +43,5 @@ def run(args):
         return 0
     for f in fams:
         tag = "" if f.builtin else "  [user]"
-        print(f"{f.name:10s} {f.isotropy:16s} k >= {f.k_min:<3d} {f.description}{tag}")
+        print(f"{f.name:10s} {f.isotropy:16s} {f.k_range}\n{'':10s} {f.description}{tag}")
     return 0

@@ -96,8 +96,15 @@ def run(args):
     if len(big) >= 2 and big[-1].loss > 0 and big[-2].loss > 0:
         loss_slope = float(mpmath.log(big[-1].loss / big[-2].loss) /
                            mpmath.log(mpmath.mpf(big[-1].k) / big[-2].k))
+    try:
+        S = family_series(fam, order=4, dps=30)
+    except SymcritError as exc:      # a family whose series is not regular
+        S, why = None, str(exc)
+    lead = S.loss[0].exponent if S is not None and S.loss else None
+    decaying = (lead == -1) if S is not None else (
+        loss_slope is not None and abs(loss_slope + 1) < 1e-2)
     if args.json:
-        return _json(fam, rows, big, asym, loss_slope, args)
+        return _json(fam, rows, big, asym, loss_slope, args, S, decaying)
     if args.latex:
         return _latex(fam, rows, big, args)
     print(f"symcrit report: family {fam.name}, isotropy {fam.isotropy}")
@@ -130,32 +137,33 @@ def run(args):
     print()
     print(f"large k (continuation in log k; the restricted system has {len(big[0].names)} "
           "unknowns whatever k is):")
-    print(f"{'k':>15s} {'loss':>22s} {'k * loss':>20s}   " +
-          " ".join(f"{n:>12s}" for n in big[0].names))
+    print(f"{'k':>15s} {'loss':>22s} " + (f"{'k * loss':>20s}   " if decaying else "  ")
+          + " ".join(f"{n:>12s}" for n in big[0].names))
     for cp in big:
         print(f"{k_json(cp.k):>15s} {mpmath.nstr(cp.loss, 14):>22s} "
-              f"{mpmath.nstr(cp.loss * cp.k, 12):>20s}   "
+              + (f"{mpmath.nstr(cp.loss * cp.k, 12):>20s}   " if decaying else "  ")
               + " ".join(f"{mpmath.nstr(x, 5):>12s}" for x in cp.xi))
+    if S is not None:
+        print("\nlimits as k -> oo (exact, from the series): "
+              + ", ".join(f"{n} -> {int(S.limits[n])}" for n in big[0].names)
+              + f"; loss ~ ({S.loss[0].exact if S.loss[0].exact is not None else S.loss[0].value})"
+              + (f" k^({S.loss[0].exponent})" if S.loss[0].exponent else ""))
+        print("series in k^(-1/2) (order-by-order lifting):")
+        print("\n".join(str(S).splitlines()[1:]))
+        print(f"more terms, eigenvalues and the check against refined points: "
+              f"`symcrit series {fam.name} --order 12 --verify`")
+        return 0
     if loss_slope is not None:
         print(f"\nloss ~ C k^p with p = {loss_slope:.6f} between k = {k_json(big[-2].k)} and "
-              f"{k_json(big[-1].k)}; C ≈ {mpmath.nstr(big[-1].loss * mpmath.mpf(big[-1].k) ** (-round(loss_slope, 3)), 10) if abs(loss_slope - round(loss_slope)) < 1e-3 else '?'}")
+              f"{k_json(big[-1].k)} (numerical)")
     if asym:
         print("parameters: x(k) ≈ x_∞ + C k^p (p from the last three k, numerical):")
         for n, x, law in asym:
             if law is None:
                 print(f"  {n}: {mpmath.nstr(x, 12)} (no clean power law)")
             else:
-                p, lim = law
-                limtxt = "" if lim is None else f", x_∞ ≈ {mpmath.nstr(lim, 10)}"
-                print(f"  {n}: p ≈ {p:.4f}{limtxt}")
-    try:
-        S = family_series(fam, order=4, dps=30)
-        print("\nseries in k^(-1/2) (order-by-order lifting):")
-        print("\n".join(str(S).splitlines()[1:]))
-        print(f"more terms, eigenvalues and the check against refined points: "
-              f"`symcrit series {fam.name} --order 12 --verify`")
-    except SymcritError as exc:      # a family whose series is not regular
-        print(f"\nseries in k^(-1/2): not available for {fam.name} ({exc})")
+                print(f"  {n}: p ≈ {law[0]:.4f}")
+    print(f"\nseries in k^(-1/2): not available for {fam.name} ({why})")
     return 0
 
 
@@ -164,7 +172,7 @@ def _cert_text(c):
     return f"{status} (Arb)" if status in ("minimum", "saddle") else f"{status}"
 
 
-def _json(fam, rows, big, asym, loss_slope, args):
+def _json(fam, rows, big, asym, loss_slope, args, S, decaying):
     out = {"family": fam.name, "isotropy": fam.isotropy, "description": fam.description,
            "dps": args.dps, "table": [], "large_k": []}
     for r in rows:
@@ -175,10 +183,17 @@ def _json(fam, rows, big, asym, loss_slope, args):
                 c.to_json() if hasattr(c, "to_json") else c)
         out["table"].append(d)
     for cp in big:
-        out["large_k"].append({"k": k_json(cp.k), "loss": dec(cp.loss, args.dps),
-                               "k_times_loss": dec(cp.loss * cp.k, args.dps),
-                               "parameters": {n: dec(x, args.dps)
-                                              for n, x in zip(cp.names, cp.xi)}})
+        row = {"k": k_json(cp.k), "loss": dec(cp.loss, args.dps)}
+        if decaying:
+            row["k_times_loss"] = dec(cp.loss * cp.k, args.dps)
+        row["parameters"] = {n: dec(x, args.dps) for n, x in zip(cp.names, cp.xi)}
+        out["large_k"].append(row)
+    if S is not None:
+        out["limits"] = {n: str(int(v)) for n, v in S.limits.items()}
+        out["loss_leading_term"] = {"exponent": str(S.loss[0].exponent),
+                                    "coefficient": str(S.loss[0].exact)
+                                    if S.loss[0].exact is not None else
+                                    dec(S.loss[0].value, 20)}
     if loss_slope is not None:
         out["loss_exponent_numerical"] = f"{loss_slope:.6f}"
     out["parameter_laws_numerical"] = {

@@ -55,7 +55,7 @@ from pathlib import Path
 import mpmath
 import numpy as np
 
-from ..core import ConvergenceError, InputError, exact_k, fmt_k, k_key, k_text
+from ..core import ConvergenceError, InputError, exact_k, fmt_k, is_integer, k_key, k_text
 from ..restricted import restricted_loss
 from ..spectra import spectrum_of
 from ..symmetry import YoungIsotropy
@@ -78,6 +78,7 @@ class Family:
     description: str = ""
     exact: bool = False            # the seed is the exact point for every k (W = I)
     builtin: bool = True
+    merges: dict = field(default_factory=dict)   # integer k -> the family it coincides with
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __repr__(self):
@@ -86,6 +87,16 @@ class Family:
     @property
     def H(self):
         return YoungIsotropy(self.isotropy)
+
+    @property
+    def k_range(self):
+        """Where the family is a family of its own: ``k >= k_min``, or ``k > k_min`` when at
+        its smallest k it coincides with another family's point (up to the symmetry
+        group), as type-A2 does with hidden-D at k = 4."""
+        if self.k_min in self.merges:
+            return (f"k > {self.k_min} (at k = {self.k_min}: the {self.merges[self.k_min]} "
+                    "point)")
+        return f"k >= {self.k_min}"
 
     @property
     def k_min(self):
@@ -163,6 +174,7 @@ class Family:
             if p is None:
                 raise ConvergenceError(f"family {self.name}: {'; '.join(lost)}")
             p.family = self.name
+            p.merged_with = self.merges.get(int(k)) if is_integer(k) else None
             if full_check and isinstance(p.k, int) and p.k <= 40 and not p.checks:
                 p.checks.update(full_gradient_check(p))
             out.append(p)
@@ -170,7 +182,7 @@ class Family:
 
     def to_json(self):
         """A JSON-ready dict (the seed as decimal strings, k exact)."""
-        return {"name": self.name, "isotropy": self.isotropy,
+        return {"name": self.name, "isotropy": self.isotropy, "k_range": self.k_range,
                 "seed_k": self.seed_k if isinstance(self.seed_k, int) else k_text(self.seed_k),
                 "seed": [str(x) for x in self.seed], "description": self.description,
                 "k_min": self.k_min, "builtin": self.builtin}
@@ -184,33 +196,36 @@ CATALOGUE = {f.name: f for f in [
            ["1.00467905624244", "-0.010677712121738", "0.152492754639201",
             "0.104809313009357", "-0.730736389028588"],
            "k-1 neurons close to their targets, the last nearly anti-aligned with its "
-           "target; the spurious minima of Safran & Shamir (6 <= k <= 20); loss ~ 0.297/k."),
+           "target; the spurious minima of Safran & Shamir (6 <= k <= 20); loss ~ 0.297/k.",
+           merges={3: "hidden-D"}),
     Family("type-A2", "Δ(S_{k-2}×S_2)", 12,
            ["1.00333369419433", "-0.0243124310877003", "0.157929630136476",
             "0.110141200407948", "-0.755094062646724", "0.129020919416569"],
            "two defect neurons, each nearly anti-aligned with its target; the second "
-           "spurious minimum gradient descent finds (k = 10)."),
+           "spurious minimum gradient descent finds (k = 10).", merges={4: "hidden-D"}),
     Family("type-A3", "Δ(S_{k-3}×S_3)", 12,
            ["0.995187178292875", "-0.041933961281822", "0.163181527709651",
             "0.115578242962592", "-0.775783444070015", "0.13292796370489"],
            "three defect neurons; a minimum for k > 9.32 (`symcrit threshold`), found by "
-           "gradient descent at k = 16 and 20; loss ~ 3 x 0.297/k."),
+           "gradient descent at k = 16 and 20; loss ~ 3 x 0.297/k.", merges={5: "hidden-D"}),
     Family("type-A4", "Δ(S_{k-4}×S_4)", 12,
            ["0.978112562743283", "-0.0652333603013728", "0.168347312594494",
             "0.121540917307317", "-0.793946457981319", "0.136962482494995"],
            "four defect neurons; a minimum for k > 10.98, found by gradient descent at "
-           "k = 20; loss ~ 4 x 0.297/k."),
+           "k = 20; loss ~ 4 x 0.297/k.", merges={6: "hidden-D"}),
     Family("type-A5", "Δ(S_{k-5}×S_5)", 12,
            ["0.94853421673991", "-0.096953713128067", "0.173326368688267",
             "0.128294503737515", "-0.809783759248459", "0.141248363160848"],
            "five defect neurons; a minimum for k > 12.57, found by gradient descent at "
-           "k = 20; loss ~ 5 x 0.297/k."),
+           "k = 20; loss ~ 5 x 0.297/k.", merges={7: "hidden-D"}),
     Family("hidden-A", "ΔS_{k-1}", 12,
            ["-0.816393017453142", "0.17843081599151", "-0.00611617239520702",
             "0.0190686398262311", "1.05996824706195"],
-           "a -> -1, e -> +1 as k grows; the loss stays bounded away from 0."),
+           "a -> -1, e -> +1 as k grows; the loss stays bounded away from 0.",
+           merges={3: "global"}),
     Family("hidden-D", "ΔS_k", 12, ["-0.834008042092185", "0.165425118152131"],
-           "a -> -1, b -> 0 as k grows; the loss stays bounded away from 0."),
+           "a -> -1, b -> 0 as k grows; the loss stays bounded away from 0.",
+           merges={2: "global"}),
 ]}
 
 

@@ -38,7 +38,9 @@ class CriticalPoint:
     (mpmath, with residual) or ``numerical`` (float64); ``checks`` holds the independent
     full-space check (:func:`full_gradient_check`) where it was made; ``set_dimension`` is
     the dimension of the critical set through the point where a search determined it (0:
-    isolated and non-degenerate in Fix(H)), ``samples`` the number of roots it found on it.
+    isolated and non-degenerate in Fix(H)), ``samples`` the number of roots it found on it;
+    ``merged_with`` names the family whose point this is as well (up to the symmetry group),
+    at a k where the family's branch meets another one.
     """
     isotropy: str
     k: object
@@ -55,6 +57,7 @@ class CriticalPoint:
     checks: dict = field(default_factory=dict)
     set_dimension: int | None = None
     samples: int = 1
+    merged_with: str | None = None
 
     @property
     def H(self):
