@@ -196,7 +196,28 @@ class Spectrum:
             ("(critical)" if self.critical else "(NOT critical)")
         lines.append(f"  index {idx if isinstance(idx, int) else mpmath.nstr(idx, 10)} "
                      f"({self.kind}){res}")
+        merged = self.distinct()
+        if len(merged) < len(self.entries):
+            shared = [f"{mpmath.nstr(v, 12)} ({', '.join(irreps)})"
+                      for v, _, irreps in merged if len(irreps) > 1]
+            lines.append(f"  (one row per eigenvalue of each block: {len(merged)} distinct values "
+                         f"overall; in several blocks: {'; '.join(shared)})")
         return "\n".join(lines)
+
+    def distinct(self, rel=None):
+        """The distinct eigenvalues over all blocks, ascending: ``(value, total count,
+        [irreps])``; values of different blocks equal within ``rel`` (default
+        :math:`10^{-\\lfloor 3\\,dps/4\\rfloor}` relative) are merged, their counts added."""
+        rel = mpmath.mpf(10) ** (-(3 * self.dps // 4)) if rel is None else rel
+        out = []
+        for e in sorted(self.entries, key=lambda e: e.eigenvalue):
+            if out and abs(e.eigenvalue - out[-1][0]) <= rel * max(1, abs(e.eigenvalue)):
+                out[-1][1] += e.count
+                if e.irrep not in out[-1][2]:
+                    out[-1][2].append(e.irrep)
+            else:
+                out.append([e.eigenvalue, e.count, [e.irrep]])
+        return [tuple(x) for x in out]
 
     __repr__ = __str__
 
