@@ -38,14 +38,14 @@ import mpmath
 from flint import arb, arb_mat, ctx, fmpz
 
 from ..core import (ARB, ConvergenceError, SymcritError, check_dps, dec, exact_k,
-                    k_text, newton, working_dps, workdps)
+                    k_text, lagrange_weights, newton, working_dps, workdps)
 from ..critical import Family, get_family
 from ..restricted import restricted_loss
 from ..spectra import hessian_blocks
 from .balls import arb_column, k_ball, mid_inverse
 from .certificate import RADII, Certificate, certify, choose_box, family_k
 
-__all__ = ["certify_family", "lagrange_weights"]
+__all__ = ["certify_family"]
 
 
 # Arb balls cross process boundaries exactly: midpoint and radius as (mantissa, exponent)
@@ -195,26 +195,6 @@ def _certify_parallel(fam, ks, dps, blocks, progress, workers):
                 out[i] = cert
                 if progress:
                     progress(cert)
-    return out
-
-
-def lagrange_weights(ks, kf):
-    """Lagrange extrapolation weights to ``kf`` through the nodes ``ks``, in exact rational
-    arithmetic (the nodes are few, and integers or short decimals), returned as mpf at the
-    working precision.
-
-    >>> [str(w) for w in lagrange_weights([1, 2, 3], 4)]            # ℓ_i(4): 1, −3, 3
-    ['1.0', '-3.0', '3.0']
-    """
-    ks = [Fraction(k) for k in ks]
-    kf = Fraction(kf)
-    out = []
-    for i, ki in enumerate(ks):
-        w = Fraction(1)
-        for j, kj in enumerate(ks):
-            if j != i:
-                w *= (kf - kj) / (ki - kj)
-        out.append(mpmath.mpf(w.numerator) / w.denominator)
     return out
 
 

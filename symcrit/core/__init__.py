@@ -19,7 +19,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "numbers": ["K_MAX", "MAX_EXP", "DPS_MIN", "DPS_MAX", "K_RANGE_MAX", "parse_value",
                 "parse_k", "exact_k", "k_text", "is_integer", "as_mpf", "fmt_k", "k_json",
                 "k_key", "dec", "float_text", "guard_digits", "working_dps", "check_dps"],
-    "solvers": ["NewtonResult", "newton", "generalized_eigh"],
+    "solvers": ["NewtonResult", "newton", "generalized_eigh", "lagrange_weights"],
     "cache": ["cache_dir"],
     "lazy": ["lazy_exports"],
     "version": ["__version__"],

@@ -42,7 +42,7 @@ import numpy as np
 
 from .errors import ConvergenceError, InputError
 
-__all__ = ["NewtonResult", "newton", "generalized_eigh"]
+__all__ = ["NewtonResult", "newton", "generalized_eigh", "lagrange_weights"]
 
 _SINGULAR = (ZeroDivisionError, ValueError, ArithmeticError)
 
@@ -249,3 +249,28 @@ def generalized_eigh(A, B, system="mpmath", vectors=False):
     V = Li.T * Q
     order = sorted(range(n), key=lambda i: E[i])
     return [E[i] for i in order], mpmath.matrix([[V[i, j] for j in order] for i in range(n)])
+
+
+def lagrange_weights(nodes, x):
+    r"""The Lagrange weights :math:`\ell_i(x) = \prod_{j\ne i}(x - x_j)/(x_i - x_j)`, so
+    that :math:`p(x) = \sum_i \ell_i(x)\,y_i` is the interpolating polynomial through
+    :math:`(x_i, y_i)` (inter- or extrapolation).  Rational nodes and x (int, float, Fraction,
+    decimal text: floats are dyadic rationals) are computed exactly and returned as mpf at
+    the working precision; other numbers (mpf) in mpmath.
+
+    >>> [str(w) for w in lagrange_weights([1, 2, 3], 4)]            # ℓ_i(4): 1, −3, 3
+    ['1.0', '-3.0', '3.0']
+    """
+    from fractions import Fraction
+    exact = all(isinstance(v, (int, float, Fraction, str)) and not isinstance(v, bool)
+                for v in list(nodes) + [x])
+    conv = Fraction if exact else mpmath.mpf
+    xs, t = [conv(v) for v in nodes], conv(x)
+    out = []
+    for i, xi in enumerate(xs):
+        w = conv(1)
+        for j, xj in enumerate(xs):
+            if j != i:
+                w *= (t - xj) / (xi - xj)
+        out.append(mpmath.mpf(w.numerator) / w.denominator if exact else w)
+    return out

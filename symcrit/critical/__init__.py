@@ -5,11 +5,11 @@ from .point import CriticalPoint, full_gradient_check
 from .refine import refine, newton_restricted
 from .continuation import Branch, Fold, follow, locate_fold
 from .search import search
-from .families import (Family, get_family, list_families, register_family, family_spectra,
-                       CATALOGUE, user_catalogue_path)
+from .families import (Family, Asymptotics, get_family, list_families, register_family,
+                       family_spectra, CATALOGUE, user_catalogue_path, FAR)
 from .identify import identify, permutation_distance
 
 __all__ = ["CriticalPoint", "full_gradient_check", "refine", "newton_restricted", "Branch",
-           "Fold", "follow", "locate_fold", "search", "Family", "get_family",
+           "Fold", "follow", "locate_fold", "search", "Family", "Asymptotics", "FAR", "get_family",
            "list_families", "register_family", "family_spectra", "CATALOGUE",
            "user_catalogue_path", "identify", "permutation_distance"]

@@ -21,7 +21,7 @@ literature:
 ``type-A3``, ``type-A4``, ``type-A5``
     :math:`\Delta(S_{k-m}\times S_m)`, m = 3, 4, 5: m defect neurons.  The minima that
     full-space gradient descent reaches at k = 16 … 20 besides type-A and type-A2
-    (found by the isotropy detection of :mod:`symcrit.landscape.detect`, then seeded by
+    (found by the isotropy detection of :func:`symcrit.symmetry.detect_isotropy` and :mod:`symcrit.landscape`, then seeded by
     the search at k = 12); the loss is about :math:`m(1/2 - 2/\pi^2)/k` for large k.
 ``hidden-A``
     :math:`\Delta S_{k-1}`: a → -1, e → +1 as k grows; loss bounded away from 0.
@@ -55,7 +55,8 @@ from pathlib import Path
 import mpmath
 import numpy as np
 
-from ..core import ConvergenceError, InputError, exact_k, fmt_k, is_integer, k_key, k_text
+from ..core import (ConvergenceError, InputError, as_mpf, exact_k, fmt_k, guard_digits,
+                    is_integer, k_key, k_text, lagrange_weights, workdps)
 from ..restricted import restricted_loss
 from ..spectra import spectrum_of
 from ..symmetry import YoungIsotropy
@@ -63,8 +64,12 @@ from .continuation import follow
 from .point import full_gradient_check
 from .refine import refine
 
-__all__ = ["Family", "get_family", "list_families", "register_family", "family_spectra",
-           "CATALOGUE", "user_catalogue_path", "UserFamilyWarning", "MAX_USER_FILE"]
+__all__ = ["Family", "Asymptotics", "asymptotics_of", "get_family", "list_families",
+           "register_family", "family_spectra", "CATALOGUE", "user_catalogue_path",
+           "UserFamilyWarning", "MAX_USER_FILE", "FAR"]
+
+#: beyond this k a family's point is extrapolated in ε = k^(-1/2) and refined (no walk)
+FAR = 10 ** 7
 
 
 @dataclass
@@ -137,6 +142,15 @@ class Family:
         seed = self.seed_point(dps)
         known = self._cache.setdefault(("points", dps), {k_key(self.seed_k): seed})
         found, lost = {}, []
+        for k in sorted({k for k in ks if float(k) > FAR and k_key(k) not in known},
+                        key=float):
+            try:
+                found[k_key(k)] = p = self.far_point(k, dps)
+            except (ConvergenceError, InputError):
+                continue                     # continued below, as any other k
+            if progress:
+                progress(p)
+        ks = [k for k in ks if k_key(k) not in found]
         up = sorted({k for k in ks if float(k) >= self.seed_k}, key=float)
         down = sorted({k for k in ks if float(k) < self.seed_k}, key=float, reverse=True)
         for group, sign in ((up, 1), (down, -1)):
@@ -161,6 +175,59 @@ class Family:
         if len(known) < 10000:
             known.update(found)
         return found, lost
+
+    def asymptotics(self, dps=30):
+        r"""The large-k behaviour read off the family's points at k = 10^4, 10^5, 10^6 (cached):
+        an :class:`Asymptotics` with each coordinate's limit (the nearest integer, checked)
+        and the power m of :math:`\varepsilon = k^{-1/2}` of its deviation (log–log slopes,
+        rounded and checked to be integers in ε; None when the coordinate sits on its limit
+        for all k).  The series of :mod:`symcrit.series` prove these at leading order.
+        """
+        key = ("asymptotics", dps)
+        if key not in self._cache:
+            self._cache[key] = asymptotics_of(self, dps)
+        return self._cache[key]
+
+    def far_point(self, k, dps=30):
+        r"""The point at a large k (beyond :data:`FAR`) by extrapolation in ε, then Newton.
+
+        With :math:`\xi_p = \xi_p^\infty + \varepsilon^{m_p}\eta_p(\varepsilon)` and
+        :math:`\eta_p` analytic in ε, the rescaled coordinates :math:`\eta_p` at five
+        anchors :math:`k_j = 10^{4 + j/2}` are extrapolated to :math:`\varepsilon =
+        k^{-1/2}` by the Lagrange polynomial, and the point is refined there: the cost does
+        not depend on k (10^300 costs what 10^8 costs, up to the guard digits).  The
+        refinement must stay within 10^-6 (relative) of the extrapolated η, or
+        :class:`~symcrit.core.ConvergenceError` is raised (the caller then continues the
+        branch instead)."""
+        asy = self.asymptotics()
+        anchors = [int(round(10 ** (4 + j / 2))) for j in range(5)]
+        pts = self.points(anchors, dps=dps, full_check=False)
+        with workdps(dps + guard_digits(as_mpf(k))):
+            eps = [mpmath.mpf(a) ** -0.5 for a in anchors]
+            e = as_mpf(k) ** -0.5
+            ws = lagrange_weights(eps, e)
+            guess, eta = [], []
+            for i, n in enumerate(asy.names):
+                L, m = asy.limits[n], asy.powers[n]
+                if m is None:
+                    guess.append(mpmath.mpf(L))
+                    eta.append(None)
+                    continue
+                h = mpmath.fsum(w * (p.xi[i] - L) / ej ** m for w, p, ej in zip(ws, pts, eps))
+                guess.append(L + e ** m * h)
+                eta.append(h)
+        cp = refine(self.isotropy, guess, k, dps=dps, family=self.name, full_check=False)
+        with workdps(dps + guard_digits(as_mpf(k))):
+            for i, n in enumerate(asy.names):
+                if eta[i] is None:
+                    continue
+                h = (cp.xi[i] - asy.limits[n]) / e ** asy.powers[n]
+                if abs(h - eta[i]) > mpmath.mpf("1e-6") * max(1, abs(eta[i])):
+                    raise ConvergenceError(f"family {self.name}: the refined point at k = "
+                                           f"{fmt_k(k)} is not the extrapolated one "
+                                           f"({n} moved by {mpmath.nstr(h - eta[i], 3)} "
+                                           f"in rescaled units)")
+        return cp
 
     def points(self, ks, dps=30, full_check=True, progress=None):
         """Points at several k (see :meth:`follow`), in the order of ``ks``; raises
@@ -234,6 +301,43 @@ def user_catalogue_path():
     ``~/.config/symcrit/families.json``."""
     p = os.environ.get("SYMCRIT_FAMILIES")
     return Path(p) if p else Path.home() / ".config" / "symcrit" / "families.json"
+
+
+@dataclass
+class Asymptotics:
+    """A family's limits as k → ∞ and the powers of ε = k^(-1/2) of the deviations:
+    ``names``, ``limits`` (name → int), ``powers`` (name → int, or None for a coordinate on
+    its limit), ``estimates`` (name → the deviation over ε^m at k = 10^6)."""
+    names: list
+    limits: dict
+    powers: dict
+    estimates: dict
+
+
+def asymptotics_of(fam, dps=30):
+    """The :class:`Asymptotics` of a family from its points at k = 10^4, 10^5, 10^6."""
+    pts = fam.points([10 ** 4, 10 ** 5, 10 ** 6], dps=dps, full_check=False)
+    names = pts[0].names
+    lim, m, est = {}, {}, {}
+    for i, n in enumerate(names):
+        x = pts[-1].xi[i]
+        L = int(mpmath.nint(x))
+        if abs(x - L) > 1e-4:
+            raise InputError(f"family {fam.name}: the limit of {n} ({mpmath.nstr(x, 10)}) is "
+                             "not an integer; series need a recognised limit")
+        lim[n] = L
+        d1, d2 = pts[-2].xi[i] - L, pts[-1].xi[i] - L
+        if abs(d2) < mpmath.mpf(10) ** (-(dps - 5)):
+            m[n] = None                           # on its limit for all k
+            continue
+        slope = mpmath.log(abs(d2 / d1)) / mpmath.log(mpmath.mpf(10))    # power of k
+        if abs(2 * slope - mpmath.nint(2 * slope)) > 0.1:
+            raise ConvergenceError(f"family {fam.name}: the deviation of {n} from its limit "
+                                   f"does not decay like a power of k^(-1/2) (slope "
+                                   f"{mpmath.nstr(slope, 5)})")
+        m[n] = int(mpmath.nint(-2 * slope))       # power of ε
+        est[n] = d2 * mpmath.mpf(10) ** (3 * m[n])    # d2 / ε^m at k = 10^6 (ε = 10^-3)
+    return Asymptotics(names, lim, m, est)
 
 
 #: the largest user families file read (bytes)

@@ -57,12 +57,24 @@ def newton_restricted(R, x0, k, d=None, tol=None, maxsteps=12, line_search=False
     """
     tol = mpmath.mpf(10) ** (-(mpmath.mp.dps // 2 + 5)) if tol is None else tol
     w = R.weights(k, d, system="mpmath")
+    s = [1 / mpmath.sqrt(v) for v in w]
 
     def evaluate(x):
         L, g, Hm = R.evaluate(x, k, d, system="mpmath")
         return g, Hm, L
+
+    def solve(J, F):
+        # in the Frobenius metric (D^{-1/2} J D^{-1/2}, D the weights) the Jacobian is the
+        # full Hessian on Fix(H), whose conditioning grows like k, not like the weights
+        n = len(s)
+        Js = mpmath.matrix(n, n)
+        for i in range(n):
+            for j in range(n):
+                Js[i, j] = s[i] * J[i, j] * s[j]
+        y = mpmath.lu_solve(Js, mpmath.matrix([s[i] * F[i] for i in range(n)]))
+        return [s[i] * y[i] for i in range(n)]
     return newton(evaluate, [mpmath.mpf(v) for v in x0], tol, maxsteps=maxsteps, scale=w,
-                  line_search=line_search, diverge=diverge)
+                  line_search=line_search, diverge=diverge, solve=solve)
 
 
 def refine(H, xi0, k, d=None, dps=30, maxsteps=80, tol=None, family=None, full_check=True,

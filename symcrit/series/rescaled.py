@@ -56,33 +56,6 @@ def _small_rational(x):
     return Fraction(mpmath.nstr(x, 12, min_fixed=-50, max_fixed=50)).limit_denominator(24)
 
 
-def _limits_and_exponents(fam, dps):
-    """Limits (nearest integers, checked) and leading powers of ε of the deviations."""
-    ks = [10 ** 4, 10 ** 5, 10 ** 6]
-    pts = fam.points(ks, dps=dps, full_check=False)
-    names = pts[0].names
-    lim, m, est = {}, {}, {}
-    for i, n in enumerate(names):
-        x = pts[-1].xi[i]
-        L = int(mpmath.nint(x))
-        if abs(x - L) > 1e-4:
-            raise InputError(f"family {fam.name}: the limit of {n} ({mpmath.nstr(x, 10)}) is "
-                             "not an integer; series need a recognised limit")
-        lim[n] = L
-        d1, d2 = pts[-2].xi[i] - L, pts[-1].xi[i] - L
-        if abs(d2) < mpmath.mpf(10) ** (-(dps - 5)):
-            m[n] = None                           # on its limit for all k
-            continue
-        slope = mpmath.log(abs(d2 / d1)) / mpmath.log(mpmath.mpf(10))    # power of k
-        if abs(2 * slope - mpmath.nint(2 * slope)) > 0.1:
-            raise ConvergenceError(f"family {fam.name}: the deviation of {n} from its limit "
-                                   f"does not decay like a power of k^(-1/2) (slope "
-                                   f"{mpmath.nstr(slope, 5)})")
-        m[n] = int(mpmath.nint(-2 * slope))       # power of ε
-        est[n] = d2 * mpmath.mpf(10) ** (3 * m[n])    # d2 / ε^m at k = 10^6 (ε = 10^-3)
-    return names, lim, m, est
-
-
 class RescaledSystem:
     r"""The rescaled system :math:`F(\eta, \varepsilon)` of a family, evaluated in a
     :class:`~symcrit.algebra.LaurentSystem` over any coefficient domain.
@@ -110,7 +83,9 @@ class RescaledSystem:
         self.fam = fam
         self.R = restricted_loss(fam.isotropy)
         # 30 digits are plenty to read limits, powers and estimates (Newton refines η(0))
-        self.names, self.lim, self.m, self.est = _limits_and_exponents(fam, 30)
+        asy = fam.asymptotics(30)
+        self.names, self.lim, self.m, self.est = (asy.names, asy.limits, asy.powers,
+                                                  asy.estimates)
         self.unknown = [n for n in self.names if self.m[n] is not None]
         self.idx = {n: i for i, n in enumerate(self.names)}
         self.rows = [self.idx[n] for n in self.unknown]
