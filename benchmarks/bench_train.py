@@ -42,8 +42,8 @@ def main():
                          "1e5 steps)")
     a = ap.parse_args()
     t0 = time.perf_counter()
-    from symcrit.landscape.train import TrainConfig, default_workers, run_ensemble, train_runs
-    from symcrit.model.loss import Problem
+    from symcrit.landscape import TrainConfig, default_workers, run_ensemble, train_runs
+    from symcrit.model import Problem
     print(f"import: {time.perf_counter() - t0:.2f} s")
     workers = a.workers or default_workers()
     cfg = TrainConfig(k=a.k, runs=a.runs, optimizer="gd", seed=0, max_iter=a.max_iter)

@@ -3,10 +3,12 @@ symmetry.
 
 1. Gaussian inputs, ReLU, identity teacher, k = d = 6 … 20: gradient descent on the
    closed-form loss from Xavier starts (Safran & Shamir 2018, "Spurious local minima are
-   common in two-layer ReLU neural networks", ICML); the fraction of runs ending in a
-   spurious minimum (it rises with k) and the isotropy types found, each confirmed by
-   refinement in its fixed space, checked to be a minimum by the full Hessian, and named
-   by the catalogue (Arjevani & Field 2021, Physica D; NeurIPS 2021).
+   common in two-layer ReLU neural networks", ICML, arXiv:1712.08968); the fraction of
+   runs ending in a spurious minimum (it rises with k) and the isotropy types found, each
+   confirmed by refinement in its fixed space, checked to be a minimum by the full
+   Hessian, and named by the catalogue (Arjevani & Field 2021, Physica D,
+   arXiv:2003.10576; NeurIPS 2021, arXiv:2107.10370).  The training and the
+   classification are the library's (``symcrit.landscape.run_ensemble``, ``analyse``).
 2. The three extensions (Arjevani & Field: the principle of least symmetry breaking
    holds experimentally beyond the Gaussian ReLU case):
    a. input laws: an equicorrelated Gaussian (non-isotropic, not a product law) and a
@@ -28,8 +30,7 @@ import argparse
 import sys
 import time
 
-from symcrit.cli.train import analyse, summary_table
-from symcrit.landscape.train import TrainConfig, run_ensemble
+from symcrit.landscape import TrainConfig, analyse, run_ensemble, summary_table
 
 
 def sweep(cfg, tol=None):

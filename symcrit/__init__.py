@@ -39,7 +39,8 @@ _EXPORTS = {
     "series": ["FamilySeries", "family_series"],
     "certificates": ["Certificate", "certify", "certify_point", "certify_family",
                      "verify_certificate"],
-    "landscape": ["TrainConfig", "run_ensemble", "load_records", "analyse", "summary_table"],
+    "landscape": ["TrainConfig", "run_ensemble", "load_records", "analyse", "summary_table",
+                  "confirmed_isotropy"],
     "plotting": ["plot_spectra", "plot_training"],
 }
 __getattr__, __dir__, _names = lazy_exports(__name__, _EXPORTS)

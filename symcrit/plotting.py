@@ -12,13 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from .core import InputError
+from .landscape import KINDS
 from .spectra import multiplicity_text
 
-__all__ = ["check_plot_path", "plot_spectra", "plot_training", "KINDS"]
-
-#: the kinds of end points of training runs, in the order of the legend
-KINDS = ("global", "spurious", "saddle", "degenerate", "critical", "non-global",
-         "not converged", "diverged")
+__all__ = ["check_plot_path", "plot_spectra", "plot_training"]
 
 
 def _pyplot():

@@ -17,19 +17,16 @@ import numpy as np
 import pytest
 
 from symcrit.cli import main
-from symcrit.critical.families import get_family
-from symcrit.core.errors import InputError, SymcritError
+from symcrit.critical import get_family
+from symcrit.core import InputError, SymcritError
 from symcrit.landscape import train as train_mod
-from symcrit.cli.train import analyse, summary_table
-from symcrit.landscape.deep import canonical, deep_forward, deep_gradients, train_deep
-from symcrit.symmetry.detect import detect_isotropy
-from symcrit.landscape.laws import (ACTIVATIONS, ClosedForm, GaussianLaw,
-                                    GaussianMixtureLaw, closed_form_gradient,
-                                    closed_form_loss, make_law)
-from symcrit.landscape.train import TrainConfig, descend, load_records, run_ensemble
-from symcrit.model.loss import Problem
-from symcrit.symmetry.fixed import FixedSpace
-from symcrit.symmetry.young import YoungIsotropy
+from symcrit.landscape import (ACTIVATIONS, ClosedForm, GaussianLaw, GaussianMixtureLaw,
+                               TrainConfig, analyse, canonical, closed_form_gradient,
+                               closed_form_loss, confirmed_isotropy, deep_forward,
+                               deep_gradients, descend, initial_weights, load_records,
+                               make_law, run_ensemble, summary_table, train_deep)
+from symcrit.model import Problem
+from symcrit.symmetry import FixedSpace, YoungIsotropy, detect_isotropy
 
 
 def _spd(rng, d):
@@ -157,8 +154,7 @@ def test_confirmation_refines_to_a_critical_point_with_that_isotropy(name, k):
     W = np.asarray(cp0.W("float"), float)
     rng = np.random.default_rng(k)
     p, q = rng.permutation(k), rng.permutation(k)
-    iso = detect_isotropy(W[p][:, q] + 1e-9 * rng.standard_normal((k, k)), tol=1e-6,
-                          confirm=True)
+    iso = confirmed_isotropy(W[p][:, q] + 1e-9 * rng.standard_normal((k, k)), tol=1e-6)
     assert iso.label == fam.isotropy
     cp = iso.confirmed
     assert abs(cp.loss - cp0.loss) < 1e-15 and iso.confirm_distance < 1e-7
@@ -177,7 +173,7 @@ def test_default_step_is_inside_the_stability_bound():
         cfg = TrainConfig(k=k, runs=1)
         assert abs(cfg.lr * (k + 4) / 4 - 1) < 0.2
         P = Problem.canonical(k, k)
-        pts = [train_mod._init(cfg, r)[0] for r in range(3, 6)]
+        pts = [initial_weights(cfg, r)[0] for r in range(3, 6)]
         pts += [np.asarray(get_family(f).point(k, dps=20).W("float"), float)
                 for f in ("global", "type-A")]
         for W in pts:
@@ -191,7 +187,7 @@ def test_default_step_follows_the_law():
     step shrinks with it (a step fixed in k alone made GD diverge here)."""
     cfg = TrainConfig(k=8, runs=4, law="equicorrelated:0.3", seed=2)
     cf = ClosedForm(make_law(cfg.law, 8))
-    W = train_mod._init(cfg, 7)[0]
+    W = initial_weights(cfg, 7)[0]
     n, h = W.size, 1e-5
     E = np.eye(n).reshape(n, 8, 8) * h
     H = (cf.gradient(W + E) - cf.gradient(W - E)).reshape(n, n) / (2 * h)
@@ -202,11 +198,11 @@ def test_default_step_follows_the_law():
 def test_initialisations_have_the_stated_variances():
     for init, var in (("xavier", 2 / (6 + 14)), ("he", 2 / 14)):
         cfg = TrainConfig(k=6, d=14, runs=1, init=init)
-        x = np.concatenate([train_mod._init(cfg, r)[0].ravel() for r in range(300)])
+        x = np.concatenate([initial_weights(cfg, r)[0].ravel() for r in range(300)])
         se = var * np.sqrt(2 / len(x))                    # sd of a Gaussian sample variance
         assert abs(x.var() - var) < 4 * se
-    a = train_mod._init(TrainConfig(k=4, runs=1, seed=3), 7)[0]
-    b = train_mod._init(TrainConfig(k=4, runs=1, seed=3), 7)[0]
+    a = initial_weights(TrainConfig(k=4, runs=1, seed=3), 7)[0]
+    b = initial_weights(TrainConfig(k=4, runs=1, seed=3), 7)[0]
     assert np.array_equal(a, b)                           # each run reproducible alone
 
 
@@ -374,8 +370,7 @@ def test_spurious_minima_found_at_k_10_to_20_are_catalogue_families():
             assert row["min_hessian_eigenvalue"] > 0
         for row in [r for r in rows if r["kind"] == "spurious"][:3]:
             rec = next(r for r in recs if r["run"] == row["run"])
-            iso = detect_isotropy(np.array(rec["W"], float), tol=1e-4, confirm=True,
-                                  dps=30)
+            iso = confirmed_isotropy(np.array(rec["W"], float), tol=1e-4, dps=30)
             with mpmath.workdps(30):
                 G = P.gradient(iso.confirmed.W("mpmath"), system="mpmath")
                 assert mpmath.sqrt(mpmath.fsum(x ** 2 for x in np.ravel(G))) < 1e-20

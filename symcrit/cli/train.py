@@ -8,63 +8,39 @@ Example::
     symcrit train --k 6 --runs 20 --activation tanh --optimizer sgd --max-iter 3000
     symcrit train --k 10 --runs 200 --out sweep.jsonl   # interrupted? run it again
 
-References: Safran & Shamir 2018, "Spurious local minima are common in two-layer ReLU
-neural networks", ICML (the experiment); Arjevani & Field 2020, "Analytic characterization
-of the Hessian in shallow ReLU models: a tale of symmetry", NeurIPS (Hessian spectra by
-isotypic blocks, used above k = 40); Arjevani & Field 2021, "Analytic study of families of
-spurious minima in two-layer ReLU neural networks: a tale of symmetry II", NeurIPS, and
-"Symmetry & critical points for a model shallow neural network", Physica D (the families
-and their isotropy); Arjevani & Field, "On the principle of least symmetry breaking in
-shallow ReLU models", arXiv:1912.11939.
-
-How each run is classified (the ``kind`` and ``evidence`` columns):
-
-* Gaussian inputs, ReLU, k = d, two layers (the catalogue's problem): the isotropy found
-  is confirmed by refinement in Fix(H) (mpmath); the refined critical point is a
-  ``global`` minimum (loss 0), a ``spurious`` minimum or a ``saddle`` by the smallest
-  eigenvalue of the full Hessian (by isotypic blocks, :func:`symcrit.spectrum.spectrum_of`,
-  at a cost independent of k), and is named by :func:`symcrit.critical.families.identify`;
-* other closed-form problems: the end point itself, when its closed-form gradient norm is
-  at most 1e-6, classified by the smallest eigenvalue of the Hessian (central differences
-  of the closed-form gradient, k·d ≤ 1600; above that the type is not determined and the
-  kind is ``critical``);
-* SGD end points of closed-form problems jitter around the point they approach (the
-  minibatch noise does not vanish at a spurious minimum): they are first *polished* by
-  gradient descent on the closed-form loss (to |grad| < 1e-8, the distance moved is
-  recorded as ``polish_distance``), then treated as above;
-* no closed form (uniform laws, softplus/tanh, three layers): only Monte Carlo estimates
-  are known, so no critical point is established: ``global`` if the loss is below 1e-3,
-  else ``non-global`` (a spurious minimum, a saddle region or a run still moving: the
-  Monte Carlo gradient norm and its noise floor are in the records);
-* ``not converged``: stopped at ``max_iter`` with no critical point established;
-  ``diverged``: non-finite parameters.
+The training is :func:`symcrit.landscape.run_ensemble`, the classification of each run
+:func:`symcrit.landscape.analyse` (its module docstring says how each ``kind`` is decided),
+the figure :func:`symcrit.plotting.plot_training`; this module parses the arguments and
+prints.  References: Safran & Shamir 2018, "Spurious local minima are common in two-layer
+ReLU neural networks", ICML, arXiv:1712.08968 (the experiment); Arjevani & Field 2021,
+"Analytic study of families of spurious minima in two-layer ReLU neural networks: a tale of
+symmetry II", NeurIPS, arXiv:2107.10370 (the families and their isotropy).
 """
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
+from collections import Counter
 
-import numpy as np
+from ..core import InputError, dec, float_text
+from ..landscape import (OPTIMIZERS, TrainConfig, analyse, default_tolerance, run_ensemble,
+                         summary_table)
+from ..plotting import check_plot_path, plot_training
+from .common import dump_json, progress
 
-from ..core import InputError
-from ..symmetry.detect import detect_isotropy
-from ..landscape.laws import ClosedForm, has_closed_form, make_law
-from ..landscape.train import OPTIMIZERS, TrainConfig, run_ensemble
-
-__all__ = ["add_parser", "run", "analyse", "summary_table", "KINDS"]
-
-from ..plotting import KINDS, check_plot_path, plot_training
+__all__ = ["add_parser", "run"]
 
 
 def add_parser(sub):
-    p = sub.add_parser("train", help="training ensemble and the isotropy of what it finds",
-                       description="Train many students (GD on the closed-form loss, SGD on "
-                                   "fresh samples, or Adam) from random Xavier/He starts, "
-                                   "detect the isotropy group of each end point, confirm it "
-                                   "by refinement in its fixed space, check that it is a "
-                                   "minimum, and name the catalogue family of each spurious "
-                                   "minimum (the principle of least symmetry breaking, "
-                                   "Arjevani & Field).")
+    from . import HELP
+    p = sub.add_parser(
+        "train", help=HELP["train"],
+        description="Train many students (GD on the closed-form loss, SGD on "
+                    "fresh samples, or Adam) from random Xavier/He starts, "
+                    "detect the isotropy group of each end point, confirm it "
+                    "by refinement in its fixed space, check that it is a "
+                    "minimum, and name the catalogue family of each spurious "
+                    "minimum (the principle of least symmetry breaking, "
+                    "Arjevani & Field).")
     p.add_argument("--k", type=int, required=True, help="neurons (student), = d by default")
     p.add_argument("--d", type=int, default=None, help="input dimension (default k)")
     p.add_argument("--runs", type=int, default=20, help="independent runs")
@@ -101,193 +77,11 @@ def add_parser(sub):
     return p
 
 
-def _standard(cfg):
-    return (cfg.law == "gaussian" and cfg.activation == "relu" and cfg.depth == 2
-            and cfg.k == cfg.d)
-
-
-def _fd_hessian_min(cf, W, h=1e-5):
-    """Smallest eigenvalue of the Hessian of the closed-form loss at W, by central
-    differences of the closed-form gradient (all k·d directions in one batch)."""
-    k, d = W.shape
-    n = k * d
-    E = np.eye(n).reshape(n, k, d) * h
-    Gp = cf.gradient(W[None] + E).reshape(n, n)
-    Gm = cf.gradient(W[None] - E).reshape(n, n)
-    H = (Gp - Gm) / (2 * h)
-    return float(np.linalg.eigvalsh(0.5 * (H + H.T))[0])
-
-
-def _hessian_min_standard(cp, W):
-    """Smallest eigenvalue of the full Hessian at a point of the standard problem: by
-    isotypic blocks at the refined point ``cp`` (symcrit.spectrum, cost independent of k);
-    without one (k ≤ 40), the dense float64 Hessian of symcrit.model at W."""
-    if cp is not None:
-        from ..spectra.spectrum import spectrum_of
-        return float(spectrum_of(cp).min_eigenvalue)
-    from ..model.loss import Problem
-    k = W.shape[0]
-    H = np.asarray(Problem.canonical(k, k).hessian(W), float).reshape(k * k, k * k)
-    return float(np.linalg.eigvalsh(0.5 * (H + H.T))[0])
-
-
-def _kind_from_eig(lam, scale=1.0):
-    if lam > 1e-8 * scale:
-        return "spurious"
-    if lam < -1e-8 * scale:
-        return "saddle"
-    return "degenerate"
-
-
-def analyse(records, cfg, tol=None, dps=25, progress=None):
-    """Per record: the isotropy (detected; for the Gaussian ReLU problem with k = d
-    confirmed by refinement in Fix(H)), whether the critical point is the global minimum,
-    a spurious minimum or a saddle (see the module docstring), and the catalogue family.
-    Returns a list of dicts."""
-    from ..critical.families import identify, list_families
-    law = make_law(cfg.law, cfg.d)
-    standard = _standard(cfg)
-    closed = has_closed_form(law, cfg.activation) and cfg.depth == 2
-    cf = ClosedForm(law, cfg.activation) if closed else None
-    if tol is None:
-        tol = 1e-4 if closed else 3e-2
-    points = [np.array([[float(x) for x in line] for line in r["W"]]) for r in records]
-    polish = {}
-    if closed and cfg.optimizer == "sgd":
-        from ..landscape.train import descend
-        idx = [i for i, W in enumerate(points) if np.isfinite(W).all()]
-        if idx:
-            P0 = np.stack([points[i] for i in idx])
-            import dataclasses
-            from ..landscape.train import default_lr
-            lr = default_lr(dataclasses.replace(cfg, optimizer="gd", lr=None))
-            P1, steps, why = descend(cf, P0, lr)
-            G = cf.gradient(P1)
-            gn = np.sqrt(np.einsum("rkd,rkd->r", G, G))
-            for n, i in enumerate(idx):
-                polish[i] = (float(np.abs(P1[n] - P0[n]).max()), why[n], float(gn[n]),
-                             float(cf.loss(P1[n])))
-                points[i] = P1[n]
-    fam_cache, hess_cache, refine_cache = {}, {}, {}
-    out = []
-    for n_rec, r in enumerate(records):
-        row = {"run": r["run"], "loss": float(r["loss"]), "reason": r["reason"],
-               "gradient_norm": float(r["gradient_norm"]), "isotropy": None,
-               "order": None, "exact": None, "margin": None, "family": None,
-               "refined_loss": None, "confirm_distance": None, "full_gradient_norm": None,
-               "min_hessian_eigenvalue": None, "polish_distance": None}
-        if progress:
-            progress(1)
-        W = points[n_rec]
-        if n_rec in polish:
-            dist, why, gn, loss = polish[n_rec]
-            row.update(polish_distance=dist, gradient_norm=gn, loss=loss)
-        if not np.isfinite(W).all():
-            row.update(kind="diverged", evidence="non-finite parameters")
-            out.append(row)
-            continue
-        iso = detect_isotropy(W, tol=tol, confirm=standard, dps=dps, cache=refine_cache)
-        row.update(isotropy=iso.label or ("other: " + iso.note), order=iso.order,
-                   exact=iso.exact, margin=iso.margin)
-        crit, loss_c, key = None, None, None
-        if standard and iso.confirmed is not None:
-            cp = iso.confirmed
-            crit = np.asarray(cp.W("float"), float)
-            loss_c = float(cp.loss)
-            row.update(refined_loss=cp.loss, confirm_distance=iso.confirm_distance,
-                       full_gradient_norm=iso.full_gradient_norm)
-            key = (iso.label, round(loss_c, 12))
-            evidence = "refined in Fix(H) (mpmath); full Hessian"
-            if row["polish_distance"] is not None:
-                evidence = "polished by GD, " + evidence
-        elif closed and row["gradient_norm"] <= 1e-6:
-            crit, loss_c = W, row["loss"]
-            key = (iso.label or iso.note, iso.order, round(loss_c, 9))
-            evidence = "closed-form gradient; Hessian by differences"
-            if row["polish_distance"] is not None:
-                evidence = "polished by GD, " + evidence
-        if crit is None:
-            if closed:
-                row.update(kind="not converged",
-                           evidence=f"stopped at max_iter, |grad| {row['gradient_norm']:.1e}"
-                           + (", also after polishing" if row["polish_distance"] is not None
-                              else ""))
-            else:
-                floor = r.get("gradient_noise_floor")
-                row.update(kind="global" if row["loss"] < 1e-3 else "non-global",
-                           evidence="Monte Carlo estimates only (global if loss < 1e-3); "
-                                    f"|grad| {row['gradient_norm']:.1e}" +
-                                    (f" (noise floor {float(floor):.1e})" if floor else ""))
-            out.append(row)
-            continue
-        if loss_c < 1e-10:
-            kind = "global"
-            if key not in hess_cache:
-                hess_cache[key] = None
-        else:
-            if key not in hess_cache:
-                if standard and (iso.confirmed is not None or cfg.k <= 40):
-                    hess_cache[key] = _hessian_min_standard(iso.confirmed, crit)
-                elif cfg.k * cfg.d <= 1600:
-                    hess_cache[key] = _fd_hessian_min(cf, crit)
-                else:
-                    hess_cache[key] = None
-            lam = hess_cache[key]
-            kind = "critical" if lam is None else _kind_from_eig(lam)
-            row["min_hessian_eigenvalue"] = lam
-            if lam is None:
-                evidence += " (Hessian not computed: k·d > 1600, type not determined)"
-        if standard:
-            if key not in fam_cache:
-                cands = [f for f in list_families() if f.isotropy == iso.label
-                         and cfg.k >= f.k_min]
-                name = None
-                if cands:
-                    try:
-                        name, _ = identify(crit, tol=1e-6, families=cands, dps=dps)
-                    except Exception:            # a family not defined at this k
-                        name = None
-                fam_cache[key] = name
-            row["family"] = fam_cache[key]
-            if row["family"] == "global":
-                kind = "global"
-        row.update(kind=kind, evidence=evidence)
-        out.append(row)
-    return out
-
-
-def summary_table(rows):
-    """(kind, isotropy, family) → count, fraction, min/max loss, smallest margin."""
-    groups = OrderedDict()
-    rank = {k: i for i, k in enumerate(KINDS)}
-    for r in sorted(rows, key=lambda r: (rank.get(r["kind"], 9),
-                                         r["loss"] if np.isfinite(r["loss"]) else np.inf)):
-        key = (r["kind"], r["isotropy"], r["family"])
-        groups.setdefault(key, []).append(r)
-    n = len(rows)
-    table = []
-    for (kind, iso, fam), rs in groups.items():
-        losses = [r["loss"] for r in rs]
-        eig = [r["min_hessian_eigenvalue"] for r in rs
-               if r.get("min_hessian_eigenvalue") is not None]
-        dist = [r["confirm_distance"] for r in rs if r.get("confirm_distance") is not None]
-        table.append({"kind": kind, "isotropy": iso, "family": fam, "count": len(rs),
-                      "fraction": len(rs) / n, "loss_min": min(losses),
-                      "loss_max": max(losses),
-                      "min_hessian_eigenvalue": min(eig) if eig else None,
-                      "max_confirm_distance": max(dist) if dist else None,
-                      "margin_min": min((r["margin"] for r in rs
-                                         if r.get("margin") is not None), default=None),
-                      "evidence": rs[0].get("evidence", "")})
-    return table
-
-
 def _s(x):
-    return None if x is None else repr(float(x))
+    return None if x is None else float_text(x)
 
 
 def run(args):
-    from .common import dec, dump_json, progress
     if args.plot:
         check_plot_path(args.plot)
     if args.tol is not None and not (args.tol > 0 and math.isfinite(args.tol)):
@@ -312,42 +106,53 @@ def run(args):
     rows = analyse(recs, cfg, tol=args.tol, progress=lambda n: bar.update(n))
     bar.close()
     table = summary_table(rows)
-    law = make_law(cfg.law, cfg.d)
-    closed = has_closed_form(law, cfg.activation) and cfg.depth == 2
-    tol = args.tol if args.tol is not None else (1e-4 if closed else 3e-2)
+    tol = args.tol if args.tol is not None else default_tolerance(cfg)
     title = (f"k = {cfg.k}, d = {cfg.d}, {cfg.runs} runs, {cfg.optimizer}, law {cfg.law}, "
              f"{cfg.activation}, depth {cfg.depth}")
-    reasons = {}
-    for r in recs:
-        reasons[r["reason"]] = reasons.get(r["reason"], 0) + 1
+    reasons = dict(Counter(r["reason"] for r in recs))
     if args.plot:
         plot_training(table, rows, args.plot, title)
     if args.json:
-        dump_json({"config": cfg.key() | {"runs": cfg.runs},
-                   "loss_method": "closed form" if closed else "Monte Carlo",
-                   "isotropy_tolerance": repr(float(tol)),
-                   "stopping": reasons,
-                   "summary": [{**t, "fraction": f"{t['fraction']:.4f}",
-                                "loss_min": _s(t["loss_min"]),
-                                "loss_max": _s(t["loss_max"]),
-                                "min_hessian_eigenvalue": _s(t["min_hessian_eigenvalue"]),
-                                "max_confirm_distance": _s(t["max_confirm_distance"]),
-                                "margin_min": _s(t["margin_min"])} for t in table],
-                   "runs": [{**r, "loss": _s(r["loss"]),
-                             "gradient_norm": _s(r["gradient_norm"]),
-                             "order": None if r["order"] is None else str(r["order"]),
-                             "margin": _s(r["margin"]),
-                             "refined_loss": None if r["refined_loss"] is None else
-                             dec(r["refined_loss"], 20),
-                             "confirm_distance": _s(r["confirm_distance"]),
-                             "full_gradient_norm": _s(r["full_gradient_norm"]),
-                             "min_hessian_eigenvalue": _s(r["min_hessian_eigenvalue"]),
-                             "polish_distance": _s(r["polish_distance"])}
-                            for r in rows]})
+        dump_json(_json(cfg, tol, reasons, table, rows))
         return 0
+    _print(cfg, tol, reasons, table, title)
+    if args.out:
+        print(f"runs written to {args.out}")
+    if args.plot:
+        print(f"plot written to {args.plot}")
+    return 0
+
+
+def _json(cfg, tol, reasons, table, rows):
+    """The ``--json`` output: numbers as decimal strings."""
+    return {"config": cfg.key() | {"runs": cfg.runs},
+            "loss_method": "closed form" if cfg.closed_form else "Monte Carlo",
+            "isotropy_tolerance": float_text(tol),
+            "stopping": reasons,
+            "summary": [{**t, "fraction": f"{t['fraction']:.4f}",
+                         "loss_min": _s(t["loss_min"]),
+                         "loss_max": _s(t["loss_max"]),
+                         "min_hessian_eigenvalue": _s(t["min_hessian_eigenvalue"]),
+                         "max_confirm_distance": _s(t["max_confirm_distance"]),
+                         "margin_min": _s(t["margin_min"])} for t in table],
+            "runs": [{**r, "loss": _s(r["loss"]),
+                      "gradient_norm": _s(r["gradient_norm"]),
+                      "order": None if r["order"] is None else str(r["order"]),
+                      "margin": _s(r["margin"]),
+                      "refined_loss": dec(r["refined_loss"], 20),
+                      "confirm_distance": _s(r["confirm_distance"]),
+                      "full_gradient_norm": _s(r["full_gradient_norm"]),
+                      "min_hessian_eigenvalue": _s(r["min_hessian_eigenvalue"]),
+                      "polish_distance": _s(r["polish_distance"])}
+                     for r in rows]}
+
+
+def _print(cfg, tol, reasons, table, title):
+    """The table of kinds, isotropy types and families."""
+    closed = cfg.closed_form
     print(title)
     how = ("isotropy confirmed by refinement in Fix(H) (mpmath); minimum or saddle by the "
-           "full Hessian" if _standard(cfg) else
+           "full Hessian" if cfg.catalogue else
            "minimum or saddle by the Hessian of the closed-form loss" if closed else
            "no closed form: losses are Monte Carlo estimates, 'global' means loss < 1e-3 "
            "(a loose call)")
@@ -371,8 +176,3 @@ def run(args):
           "distance from an end point to its refined critical point; margin: isotropy "
           "clustering margin, near 1 = borderline)")
     print("stopping: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())))
-    if args.out:
-        print(f"runs written to {args.out}")
-    if args.plot:
-        print(f"plot written to {args.plot}")
-    return 0

@@ -36,15 +36,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core import InputError
-from ..model.kernel import (kernel as relu_kernel, kernel_grad_coefficients,
-                            unit_grad_coefficients_float)
-from ..core import get_system
+from ..core import FLOAT, InputError, parse_value
+from ..model import (kernel as relu_kernel, kernel_grad_coefficients,
+                     unit_grad_coefficients_float)
 
 __all__ = ["GaussianLaw", "GaussianMixtureLaw", "SampledLaw", "make_law", "ACTIVATIONS",
-           "ClosedForm", "closed_form_loss", "closed_form_gradient", "has_closed_form", "activation"]
-
-FLOAT = get_system("float")
+           "ClosedForm", "closed_form_loss", "closed_form_gradient", "has_closed_form",
+           "activation"]
 
 
 # ----------------------------------------------------------------------------- laws
@@ -136,16 +134,14 @@ def make_law(spec, d):
     >>> float(make_law("equicorrelated:0.3", 4).cov[0, 1])
     0.3
     """
-    from ..core import parse_value
     spec = spec.strip()
     if spec == "gaussian":
         return GaussianLaw.standard(d)
     if spec.startswith("equicorrelated:"):
-        rho = _number(spec.split(":", 1)[1], parse_value)
-        return GaussianLaw.equicorrelated(d, rho)
+        return GaussianLaw.equicorrelated(d, _number(spec.split(":", 1)[1]))
     if spec.startswith("mixture:"):
         parts = spec.split(":", 1)[1].split(",")
-        scales = [_number(p, parse_value) for p in parts]
+        scales = [_number(p) for p in parts]
         if len(scales) < 2 or any(s <= 0 for s in scales):
             raise InputError("mixture:S1,S2,... needs two or more positive scales")
         return GaussianMixtureLaw([1.0 / len(scales)] * len(scales),
@@ -157,11 +153,12 @@ def make_law(spec, d):
                      "mixture:S1,S2, uniform-cube or uniform-sphere")
 
 
-def _number(text, parse_value):
+def _number(text):
+    """A signed decimal number typed by a user (:func:`symcrit.core.parse_value` reads the
+    digits: no ``eval``)."""
     t = text.strip()
-    neg = t.startswith("-")
     v = float(parse_value(t.lstrip("-+"), text))
-    return -v if neg else v
+    return -v if t.startswith("-") else v
 
 
 # ----------------------------------------------------------------------------- activations
@@ -191,7 +188,12 @@ ACTIVATIONS = {
 
 
 def activation(name):
-    """``(σ, σ')`` for an activation name."""
+    """``(σ, σ')`` for an activation name (:data:`ACTIVATIONS`).
+
+    >>> sig, dsig = activation("relu")
+    >>> sig(np.array([-1.0, 2.0])).tolist(), dsig(np.array([-1.0, 2.0])).tolist()
+    ([0.0, 2.0], [0.0, 1.0])
+    """
     try:
         return ACTIVATIONS[name]
     except KeyError:
@@ -200,7 +202,12 @@ def activation(name):
 
 
 def has_closed_form(law, act):
-    """Whether the loss has a closed form (Gaussian or centred mixture law, ReLU or erf)."""
+    """Whether the loss has a closed form (Gaussian or centred mixture law, ReLU or erf).
+
+    >>> has_closed_form(make_law("mixture:1,2", 3), "erf"), has_closed_form(
+    ...     make_law("uniform-cube", 3), "relu")
+    (True, False)
+    """
     return law.components() is not None and act in ("relu", "erf")
 
 

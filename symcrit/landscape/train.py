@@ -3,14 +3,12 @@ descent on the closed-form loss, SGD on fresh samples, or Adam, vectorised over 
 
 The student :math:`f(x; W) = \sum_i \sigma(w_i\cdot x)` (k neurons, inputs in
 :math:`R^d`) is fitted to the teacher :math:`V = I_d` (d neurons) — the setting of Safran &
-Shamir (2018, "Spurious local minima are common in two-layer ReLU neural networks", ICML)
-and Arjevani & Field (2021) — under a law of the inputs (:mod:`symcrit.landscape.laws`).
-
-Initialisation, each run with its own generator ``numpy.random.default_rng([seed, run])``
-(so any run can be reproduced alone): Xavier/Glorot, entries
-:math:`N(0, 2/(\text{fan-in}+\text{fan-out})) = N(0, 2/(d+k))` (:math:`1/d` for k = d),
-or He, :math:`N(0, 2/\text{fan-in}) = N(0, 2/d)`; for three layers the second layer
-``U`` (k × k) likewise.
+Shamir (2018, "Spurious local minima are common in two-layer ReLU neural networks", ICML,
+arXiv:1712.08968) and Arjevani & Field (2021, "Analytic study of families of spurious
+minima in two-layer ReLU neural networks: a tale of symmetry II", NeurIPS,
+arXiv:2107.10370) — under a law of the inputs (:mod:`symcrit.landscape.laws`); or a
+three-layer student (:class:`~symcrit.landscape.networks.ThreeLayer`).  Starts, updates
+and the vectorised loop are those of :mod:`symcrit.landscape.steps`.
 
 Optimisers: ``gd`` — full-batch gradient descent on the closed-form loss,
 :math:`W \leftarrow W - \eta\nabla L(W)`, default step :math:`\eta = 1/\hat\lambda`
@@ -28,16 +26,18 @@ every ``check_every`` steps for SGD — whose noise keeps it above a small ``gto
 ``max_iter`` steps (default 200000 for GD and Adam on a closed form — the slowest spurious
 minima at k = 20, smallest Hessian eigenvalue ~4e-4, take ~1e5 steps to 1e-8 — and 20000
 otherwise); a run whose gradient or parameters become non-finite stops with reason
-``diverged``.  Laws or activations without a closed form have no exact gradient: those runs
-stop at ``max_iter``, and their final loss and gradient norm are Monte Carlo estimates
-(with the standard error of the loss and the noise floor of the gradient norm recorded).
+``diverged``.  Laws, activations or depths without a closed form have no exact gradient:
+those runs stop at ``max_iter``, and their final loss and gradient norm are Monte Carlo
+estimates (:func:`~symcrit.landscape.networks.monte_carlo`, with the standard error of the
+loss and the noise floor of the gradient norm recorded).
 
 Runs are split into chunks, run on a local process pool (all cores by default) or on a Dask
 cluster (``scheduler="tcp://..."``, or a :class:`distributed.Client`); each finished chunk
 is appended to a JSON-lines file at once (flushed and fsync'ed), so an interrupted sweep
 loses no finished run, and :func:`run_ensemble` with the same file resumes with the missing
-runs only (those in progress at the interruption are run again, from their seeds).  Every number in the file is a decimal string (``repr`` of the float64, which reads
-back to the same float64).
+runs only (those in progress at the interruption are run again, from their seeds).  Every
+number in the file is a decimal string (``repr`` of the float64, which reads back to the
+same float64).
 
 >>> cfg = TrainConfig(k=4, runs=3, optimizer="gd", max_iter=3000, seed=1)
 >>> recs = run_ensemble(cfg, workers=1)
@@ -46,7 +46,6 @@ back to the same float64).
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -55,27 +54,19 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core import InputError, SymcritError
+from ..core import InputError, SymcritError, float_text
 from .laws import ClosedForm, activation, has_closed_form, make_law
+from .networks import monte_carlo, network_for
+from .steps import (REASONS, ClosedFormTask, GradientDescent, SampledTask, gradient_norms,
+                    initial_weights, matrix_text, run_descent, single_threaded_blas,
+                    update_rule)
 
-__all__ = ["TrainConfig", "run_ensemble", "train_runs", "load_records", "descend",
-           "default_lr", "largest_hessian_eigenvalue", "single_threaded_blas", "REASONS",
-           "OPTIMIZERS", "default_workers"]
+__all__ = ["TrainConfig", "run_ensemble", "train_runs", "train_deep", "load_records",
+           "descend", "default_lr", "largest_hessian_eigenvalue", "OPTIMIZERS",
+           "default_workers"]
 
-REASONS = ("gradient", "max_iter", "diverged")
 OPTIMIZERS = ("gd", "sgd", "adam")
 FORMAT = "symcrit-train-2"
-
-
-@contextlib.contextmanager
-def single_threaded_blas():
-    """Run BLAS on one thread inside the block (threadpoolctl).  The training loop's matrix
-    products are small and batched, and runs are already spread over the cores by
-    processes: a multi-threaded BLAS only contends with itself (at k = d = 100 a step was
-    65× slower on a loaded two-core machine)."""
-    from threadpoolctl import threadpool_limits
-    with threadpool_limits(1, user_api="blas"):
-        yield
 
 
 def default_workers():
@@ -88,7 +79,48 @@ def default_workers():
 
 @dataclass
 class TrainConfig:
-    """One sweep: problem (k, d, law, activation, depth), optimiser and stopping rule."""
+    """One sweep: problem (k, d, law, activation, depth), optimiser and stopping rule.
+
+    Parameters
+    ----------
+    k : int
+        Student neurons (1 … 1000).
+    runs : int
+        Independent runs.
+    d : int, optional
+        Input dimension (default k); the teacher is :math:`I_d`.
+    optimizer : {'gd', 'sgd', 'adam'}
+    law : str
+        The input law (:func:`~symcrit.landscape.laws.make_law`).
+    activation : str
+        ``relu``, ``erf``, ``softplus`` or ``tanh``.
+    depth : {2, 3}
+        Three layers need k = d and SGD or Adam.
+    init : {'xavier', 'he'}
+    lr : float, optional
+        The step (default :func:`default_lr`).
+    max_iter : int, optional
+        Steps per run (default 200000 with an exact gradient, else 20000).
+    gtol : float
+        Stop at this closed-form gradient norm.
+    batch : int
+        Samples per SGD step.
+    check_every : int
+        Steps between checks of a sampled run.
+    seed : int
+        Run r starts from ``numpy.random.default_rng([seed, r])``.
+
+    Raises
+    ------
+    InputError
+        Any field out of range, or an optimiser the problem does not allow.
+
+    Examples
+    --------
+    >>> cfg = TrainConfig(k=6, runs=4)
+    >>> cfg.d, cfg.max_iter, cfg.lr, cfg.closed_form, cfg.catalogue
+    (6, 200000, 0.47, True, True)
+    """
     k: int
     runs: int = 10
     d: int | None = None
@@ -123,15 +155,13 @@ class TrainConfig:
             raise InputError("three layers have no closed-form loss: use --optimizer sgd "
                              "or adam")
         activation(self.activation)
-        law = make_law(self.law, self.d)
+        closed = self.depth == 2 and has_closed_form(make_law(self.law, self.d),
+                                                     self.activation)
         if self.max_iter is None:
-            exact = (self.depth == 2 and self.optimizer in ("gd", "adam")
-                     and has_closed_form(law, self.activation))
-            self.max_iter = 200000 if exact else 20000
+            self.max_iter = 200000 if closed and self.optimizer in ("gd", "adam") else 20000
         if self.max_iter < 1 or self.batch < 1 or self.check_every < 1:
             raise InputError("max_iter, batch and check_every must be positive")
-        if self.optimizer == "gd" and self.depth == 2 and not has_closed_form(
-                make_law(self.law, self.d), self.activation):
+        if self.optimizer == "gd" and not closed:
             raise InputError(f"gradient descent needs a closed-form loss; law {self.law!r} "
                              f"with activation {self.activation!r} has none: use "
                              "--optimizer sgd or adam")
@@ -144,18 +174,42 @@ class TrainConfig:
         if self.seed < 0:
             raise InputError(f"the seed must be non-negative, got {self.seed}")
 
+    @property
+    def closed_form(self):
+        """Whether the loss has a closed form (two layers, a Gaussian or centred Gaussian
+        mixture law, ReLU or erf): then GD is possible and losses are exact."""
+        return self.depth == 2 and has_closed_form(make_law(self.law, self.d),
+                                                   self.activation)
+
+    @property
+    def catalogue(self):
+        """Whether this is the catalogue's problem (Gaussian inputs, ReLU, two layers,
+        k = d), whose critical points are refined in Fix(H) and named by family."""
+        return (self.law == "gaussian" and self.activation == "relu" and self.depth == 2
+                and self.k == self.d)
+
     def key(self):
         """What identifies the sweep in a results file (everything but the run count), as
         JSON: numbers other than integers are decimal strings."""
         d = asdict(self)
         d.pop("runs")
-        return {k: repr(float(v)) if isinstance(v, float) else v for k, v in d.items()}
+        return {k: float_text(v) if isinstance(v, float) else v for k, v in d.items()}
 
 
 def largest_hessian_eigenvalue(cf, W, iters=40, h=1e-5):
     """The largest eigenvalue of the Hessian of a closed-form loss at W, by power
     iteration with Hessian–vector products from central differences of the gradient
-    (from a fixed start vector, so the result is reproducible)."""
+    (from a fixed start vector, so the result is reproducible).
+
+    Against the dense Hessian of :mod:`symcrit.model` at a Xavier start:
+
+    >>> from symcrit.model import Problem
+    >>> W = initial_weights(TrainConfig(k=4, runs=1), 0)[0]
+    >>> H = np.asarray(Problem.canonical(4, 4).hessian(W), float).reshape(16, 16)
+    >>> lam = largest_hessian_eigenvalue(ClosedForm(make_law("gaussian", 4)), W)
+    >>> bool(abs(lam - np.linalg.eigvalsh(H)[-1]) < 1e-6)
+    True
+    """
     W = np.asarray(W, float)
     v = np.cos(np.arange(W.size) + 1.0).reshape(W.shape)
     v /= np.linalg.norm(v)
@@ -179,12 +233,10 @@ def default_lr(cfg):
     where :math:`\lambda_{\max}\approx(k+4)/4`)."""
     if cfg.optimizer == "adam":
         return 0.01
-    law = make_law(cfg.law, cfg.d)
-    if cfg.depth == 3 or not has_closed_form(law, cfg.activation):
+    if not cfg.closed_form:
         return 0.5 / (cfg.k + 4)
-    cf = ClosedForm(law, cfg.activation)
-    probe = TrainConfig(**{**asdict(cfg), "lr": 1.0, "runs": 1})
-    pts = [np.eye(cfg.k, cfg.d)] + [_init(probe, r)[0] for r in range(3)]
+    cf = ClosedForm(make_law(cfg.law, cfg.d), cfg.activation)
+    pts = [np.eye(cfg.k, cfg.d)] + [initial_weights(cfg, r)[0] for r in range(3)]
     with single_threaded_blas():
         lam = max(largest_hessian_eigenvalue(cf, W) for W in pts)
     eta = float(f"{1.0 / lam:.3g}")
@@ -192,212 +244,108 @@ def default_lr(cfg):
 
 
 # ----------------------------------------------------------------------------- training
-def _init(cfg, run):
-    rng = np.random.default_rng([cfg.seed, run])
-    var = 2.0 / (cfg.d + cfg.k) if cfg.init == "xavier" else 2.0 / cfg.d
-    W = rng.standard_normal((cfg.k, cfg.d)) * np.sqrt(var)
-    extra = None
-    if cfg.depth == 3:
-        var_u = 1.0 / cfg.k if cfg.init == "xavier" else 2.0 / cfg.k
-        extra = rng.standard_normal((cfg.k, cfg.k)) * np.sqrt(var_u)
-    return W, extra, rng
-
-
-def _s(x):
-    """A float as a decimal string that reads back to the same float64."""
-    return repr(float(x))
-
-
-def _matrix(W):
-    return [[_s(x) for x in row] for row in W]
-
-
 def train_runs(cfg, runs, width=32):
-    """Train the runs ``runs`` (a list of run indices); returns their records.
+    """Train the runs ``runs`` (a list of run indices) of the sweep ``cfg``; returns their
+    records (dicts of decimal strings: ``run``, ``seed``, ``loss``, ``gradient_norm``,
+    ``loss_method``, for Monte Carlo estimates ``loss_stderr`` and
+    ``gradient_noise_floor``, ``iterations``, ``reason``, and the matrices ``W``, and for
+    three layers ``U``, ``W_raw``, ``U_raw``).
 
     At most ``width`` runs are vectorised together; when one stops, the next waiting run
-    takes its place (each run keeps its own step counter and random generator, so its
-    result does not depend on which runs share its batch)."""
-    with single_threaded_blas():
-        return _train_runs(cfg, runs, width)
+    takes its place (:func:`~symcrit.landscape.steps.run_descent`).
 
-
-def _train_runs(cfg, runs, width):
-    if cfg.depth == 3:
-        from .deep import train_deep
-        return train_deep(cfg, runs)
-    law = make_law(cfg.law, cfg.d)
-    sig, dsig = activation(cfg.activation)
-    closed = has_closed_form(law, cfg.activation)
-    cf = ClosedForm(law, cfg.activation) if closed else None          # teacher V = I_d
+    >>> recs = train_runs(TrainConfig(k=3, runs=2, max_iter=20), [1])
+    >>> recs[0]["run"], recs[0]["reason"], recs[0]["iterations"], len(recs[0]["W"])
+    (1, 'max_iter', 20, 3)
+    """
     runs = [int(r) for r in runs]
-    R = len(runs)
-    width = max(1, int(width))
-    final = np.empty((R, cfg.k, cfg.d))
-    iters = np.full(R, cfg.max_iter)
-    reason = ["max_iter"] * R
-    rngs = [None] * R
-    adam = cfg.optimizer == "adam"
-    exact = closed and cfg.optimizer in ("gd", "adam")
-    b1, b2, eps = 0.9, 0.999, 1e-12
-    nxt = 0                                  # next waiting run (position in ``runs``)
-    W = np.empty((0, cfg.k, cfg.d))          # the active runs
-    act = np.empty(0, dtype=int)             # their positions in ``runs``
-    steps = np.empty(0, dtype=int)           # steps each has taken
-    m = np.empty_like(W) if adam else None
-    v = np.empty_like(W) if adam else None
+    law = make_law(cfg.law, cfg.d)
+    network = network_for(cfg)
+    cf = ClosedForm(law, cfg.activation) if cfg.closed_form else None    # teacher V = I_d
 
-    def sampled_grad(Wa, pos):
-        X = np.stack([law.sample(rngs[p], (cfg.batch,)) for p in pos])   # (r, B, d)
-        Z = X @ np.swapaxes(Wa, -1, -2)                                   # (r, B, k)
-        res = sig(Z).sum(-1) - sig(X).sum(-1)                             # teacher I_d
-        D = res[..., None] * dsig(Z)                                      # (r, B, k)
-        return np.swapaxes(D, -1, -2) @ X / cfg.batch
+    def starts(p):
+        W, U, rng = initial_weights(cfg, runs[p])
+        return ([W] if U is None else [W, U]), rng
 
-    while True:
-        if len(act) < width and nxt < R:                   # fill the free slots
-            new = list(range(nxt, min(R, nxt + width - len(act))))
-            nxt += len(new)
-            starts = []
-            for p in new:
-                w0, _, rngs[p] = _init(cfg, runs[p])
-                starts.append(w0)
-            W = np.concatenate([W, np.stack(starts)])
-            act = np.concatenate([act, new])
-            steps = np.concatenate([steps, np.zeros(len(new), dtype=int)])
-            if adam:
-                m = np.concatenate([m, np.zeros((len(new), cfg.k, cfg.d))])
-                v = np.concatenate([v, np.zeros((len(new), cfg.k, cfg.d))])
-        if not len(act):
-            break
-        # stopping rules
-        G = None
-        at_max = steps >= cfg.max_iter
-        if exact:
-            G = cf.gradient(W, copy=False)
-            gn = np.sqrt(np.einsum("rkd,rkd->r", G, G))
-            bad = ~np.isfinite(gn)
-            conv = gn < cfg.gtol
-            done = bad | conv | at_max
-        else:
-            check = (steps % cfg.check_every == 0) | at_max
-            bad = np.zeros(len(act), bool)
-            conv = np.zeros(len(act), bool)
-            if check.any():
-                idx = np.flatnonzero(check)
-                if closed:
-                    Gc = cf.gradient(W[idx], copy=False)
-                    gn = np.sqrt(np.einsum("rkd,rkd->r", Gc, Gc))
-                    bad[idx] = ~np.isfinite(gn)
-                    conv[idx] = gn < cfg.gtol
-                else:
-                    bad[idx] = ~np.isfinite(W[idx]).all(axis=(1, 2))
-            done = bad | conv | at_max
-        if done.any():
-            for j in np.flatnonzero(done):
-                p = act[j]
-                final[p] = W[j]
-                iters[p] = steps[j]
-                reason[p] = ("diverged" if bad[j] else "gradient" if conv[j]
-                             else "max_iter")
-            keep = ~done
-            W, act, steps = W[keep], act[keep], steps[keep]
-            if G is not None:
-                G = G[keep]
-            if adam:
-                m, v = m[keep], v[keep]
-            if not len(act):
-                if nxt < R:
-                    continue
-                break
-        if not exact:
-            G = sampled_grad(W, act)
-        if adam:
-            m *= b1
-            m += (1 - b1) * G
-            v *= b2
-            v += (1 - b2) * G * G
-            t = (steps + 1)[:, None, None]
-            W -= cfg.lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
-        else:
-            G *= cfg.lr
-            W -= G
-        steps += 1
-    return _records(cfg, runs, final, iters, reason, cf, law, sig, dsig)
+    if cf is not None and cfg.optimizer in ("gd", "adam"):
+        task = ClosedFormTask(cf, cfg.gtol, starts)
+    else:
+        task = SampledTask(network, law, cfg.batch, starts, cf, cfg.gtol)
+    with single_threaded_blas():
+        final, iters, reason = run_descent(task, len(runs),
+                                           update_rule(cfg.optimizer, cfg.lr), cfg.max_iter,
+                                           width, cfg.check_every)
+        return _records(cfg, runs, final, iters, reason, network, law, cf)
+
+
+def train_deep(cfg, runs):
+    """The runs ``runs`` of a three-layer sweep (``cfg.depth == 3``): :func:`train_runs`,
+    all runs vectorised together.
+
+    >>> recs = train_deep(TrainConfig(k=3, runs=2, depth=3, optimizer="sgd", max_iter=50),
+    ...                   [0, 1])
+    >>> [r["reason"] for r in recs], len(recs[0]["U"])
+    (['max_iter', 'max_iter'], 3)
+    """
+    if cfg.depth != 3:
+        raise InputError(f"train_deep needs a three-layer sweep, got depth {cfg.depth}")
+    return train_runs(cfg, runs, width=len(runs))
 
 
 def descend(cf, W0, lr, gtol=1e-8, max_iter=20000):
     """Full-batch gradient descent on a closed-form loss (:class:`~.laws.ClosedForm`)
     from the points ``W0`` (runs × k × d), all at once; returns the end points, the steps
     taken and the stopping reasons (``gradient``, ``max_iter``, ``diverged``).  Used to
-    polish noisy SGD end points before their isotropy is read."""
-    with single_threaded_blas():
-        return _descend(cf, W0, lr, gtol, max_iter)
+    polish noisy SGD end points before their isotropy is read.
 
-
-def _descend(cf, W0, lr, gtol, max_iter):
+    >>> cf = ClosedForm(make_law("gaussian", 3))
+    >>> W, steps, why = descend(cf, [np.eye(3) * 1.1], 0.5)
+    >>> why, float(np.abs(W[0] - np.eye(3)).max()) < 1e-8
+    (['gradient'], True)
+    """
     W0 = np.asarray(W0, float)
-    R = len(W0)
-    final = W0.copy()
-    steps = np.full(R, max_iter)
-    reason = ["max_iter"] * R
-    W = W0.copy()
-    act = np.arange(R)
-    for it in range(max_iter + 1):
-        G = cf.gradient(W, copy=False)
-        gn = np.sqrt(np.einsum("rkd,rkd->r", G, G))
-        bad = ~np.isfinite(gn)
-        done = bad | (gn < gtol) | (it == max_iter)
-        if done.any():
-            for j in np.flatnonzero(done):
-                final[act[j]] = W[j]
-                steps[act[j]] = it
-                reason[act[j]] = ("diverged" if bad[j] else "gradient" if gn[j] < gtol
-                                  else "max_iter")
-            keep = ~done
-            W, act, G = W[keep], act[keep], G[keep]
-            if not len(act):
-                break
-        G *= lr
-        W -= G
-    return final, steps, reason
+    if not len(W0):
+        return W0.copy(), np.full(0, max_iter), []
+    task = ClosedFormTask(cf, gtol, lambda p: ([W0[p]], None))
+    with single_threaded_blas():
+        final, steps, reason = run_descent(task, len(W0), GradientDescent(lr), max_iter,
+                                           width=len(W0))
+    return final[0], steps, reason
 
 
-def _records(cfg, runs, final, iters, reason, cf, law, sig, dsig):
-    out = []
-    ok = np.isfinite(final).all(axis=(1, 2))
+def _records(cfg, runs, final, iters, reason, network, law, cf):
+    """The records of finished runs: exact losses and gradient norms with a closed form,
+    else Monte Carlo estimates from ``network.mc_samples`` fresh samples (generator
+    ``[seed, run, 1]``)."""
+    ok = np.ones(len(runs), bool)
+    for P in final:
+        ok &= np.isfinite(P).all(axis=(1, 2))
     if cf is not None and ok.any():
         loss = np.full(len(runs), np.nan)
         gnorm = np.full(len(runs), np.nan)
-        loss[ok] = cf.loss(final[ok])
-        G = cf.gradient(final[ok])
-        gnorm[ok] = np.sqrt(np.einsum("rkd,rkd->r", G, G))
+        loss[ok] = cf.loss(final[0][ok])
+        gnorm[ok] = gradient_norms(cf.gradient(final[0][ok]))
+    out = []
     for j, r in enumerate(runs):
-        Wj = final[j]
+        params = [P[j] for P in final]
         rec = {"run": int(r), "seed": [cfg.seed, int(r)]}
         if not ok[j]:
             rec.update(loss="nan", gradient_norm="nan", loss_method="diverged")
         elif cf is not None:
-            rec.update(loss=_s(loss[j]), gradient_norm=_s(gnorm[j]),
+            rec.update(loss=float_text(loss[j]), gradient_norm=float_text(gnorm[j]),
                        loss_method="closed form")
         else:
-            n = 200000
-            rng = np.random.default_rng([cfg.seed, r, 1])
-            X = law.sample(rng, (n,))
-            Z = X @ Wj.T
-            res = sig(Z).sum(-1) - sig(X).sum(-1)
-            sq = 0.5 * res ** 2
-            # per-sample gradient g_bkd = D_bk X_bd with D = res·σ'(Z): its mean and the
-            # variance of its mean (the noise floor), without the n × k × d array
-            D = res[:, None] * dsig(Z)
-            gm = D.T @ X / n
-            second = (D * D).T @ (X * X) / n
-            floor = np.sqrt(max(float((second - gm * gm).sum()), 0.0) / n)
-            rec.update(loss=_s(sq.mean()), loss_stderr=_s(sq.std() / np.sqrt(n)),
-                       gradient_norm=_s(np.sqrt((gm * gm).sum())),
-                       gradient_noise_floor=_s(floor),
+            n = network.mc_samples
+            X = law.sample(np.random.default_rng([cfg.seed, r, 1]), (n,))
+            est = monte_carlo(network, params, X)
+            rec.update(loss=float_text(est["loss"]),
+                       loss_stderr=float_text(est["loss_stderr"]),
+                       gradient_norm=float_text(est["gradient_norm"]),
+                       gradient_noise_floor=float_text(est["gradient_noise_floor"]),
                        loss_method=f"Monte Carlo ({n} samples)")
-        rec.update(iterations=int(iters[j]), reason=str(reason[j]), W=_matrix(Wj))
+        rec.update(iterations=int(iters[j]), reason=str(reason[j]))
+        rec.update({name: matrix_text(M)
+                    for name, M in network.export(params, ok[j]).items()})
         out.append(rec)
     return out
 
@@ -405,8 +353,27 @@ def _records(cfg, runs, final, iters, reason, cf, law, sig, dsig):
 # ----------------------------------------------------------------------------- sweeps
 def load_records(path, cfg=None):
     """Records of a JSON-lines results file (the first line is the sweep's header), one per
-    run (a run written twice, e.g. by two resumed copies, is kept once); ``cfg``: refuse a
-    file written for another sweep, and keep only the runs ``0 … cfg.runs-1``."""
+    run (a run written twice, e.g. by two resumed copies, is kept once; a line cut by an
+    interruption is ignored).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file; a missing file has no records.
+    cfg : TrainConfig, optional
+        Refuse a file written for another sweep, and keep only the runs
+        ``0 … cfg.runs-1``.
+
+    Returns
+    -------
+    list of dict
+        Sorted by run.
+
+    Raises
+    ------
+    InputError
+        Not a results file of this format, a directory, unreadable, or another sweep.
+    """
     path = Path(path)
     if not path.exists():
         return []
@@ -473,14 +440,36 @@ def _prepare_file(out, cfg):
 
 
 def run_ensemble(cfg, out=None, workers=None, scheduler=None, chunk=None, progress=None):
-    """Run the sweep ``cfg``; returns all records (sorted by run, one per run).  ``out``: a
-    JSON-lines file written incrementally and resumed from; ``workers``: local processes
-    (default all cores); ``scheduler``: a Dask scheduler address or Client (then
-    ``workers`` is ignored); ``chunk``: runs per task (vectorised together);
-    ``progress(n)`` is called with the number of runs finished.
+    """Run the sweep ``cfg`` (:func:`train_runs` on chunks of runs, in parallel).
 
-    If a worker process dies, :class:`~symcrit.core.errors.SymcritError` is raised after every
-    finished chunk has been written; run again with the same ``out`` to resume."""
+    Parameters
+    ----------
+    cfg : TrainConfig
+    out : str or Path, optional
+        A JSON-lines file written incrementally (each finished chunk flushed and
+        fsync'ed) and resumed from: runs already in it are not run again.
+    workers : int, optional
+        Local processes (default all cores).
+    scheduler : str or distributed.Client, optional
+        A Dask scheduler address or client (then ``workers`` is ignored).
+    chunk : int, optional
+        Runs per task (default about four tasks per worker, at most 128).
+    progress : callable, optional
+        Called with the number of runs finished.
+
+    Returns
+    -------
+    list of dict
+        All records, one per run, sorted by run.
+
+    Raises
+    ------
+    InputError
+        Bad ``workers``/``chunk``, an unusable ``out`` or scheduler.
+    SymcritError
+        A worker process died (after every finished chunk has been written; run again
+        with the same ``out`` to resume).
+    """
     done = load_records(out, cfg) if out else []
     have = {r["run"] for r in done}
     todo = [r for r in range(cfg.runs) if r not in have]
@@ -515,8 +504,8 @@ def run_ensemble(cfg, out=None, workers=None, scheduler=None, chunk=None, progre
         return SymcritError(f"{what}; {saved}")
 
     if not parts:
-        pass
-    elif scheduler is not None:
+        return sorted(records, key=lambda r: r["run"])
+    if scheduler is not None:
         _run_dask(cfg, parts, scheduler, finish)
     elif workers == 1 or len(parts) == 1:
         for p in parts:

@@ -3,7 +3,7 @@ group (:mod:`.young`), fixed spaces (:mod:`.fixed`), characters of symmetric gro
 (:mod:`.characters`), the isotypic decomposition of M(k, k) (:mod:`.isotypic`) and the
 isotropy of a given point (:mod:`.detect`)."""
 from .spec import parse_spec, IsotropySpec, K, D
-from .young import YoungIsotropy, SymmetryGroup, isotropy, act
+from .young import YoungIsotropy, SymmetryGroup, isotropy, act, young_order
 from .fixed import FixedSpace, Parameter
 from .characters import partitions, character, irrep_dimension, kostka, big_dimension
 from .isotypic import (Irrep, IsotypicComponent, IsotypicDecomposition, Layout,
@@ -12,7 +12,7 @@ from .detect import (Isotropy, detect_isotropy, cluster_entries, automorphism_or
                      automorphism_order)
 
 __all__ = ["parse_spec", "IsotropySpec", "K", "D", "YoungIsotropy", "SymmetryGroup",
-           "isotropy", "act", "FixedSpace", "Parameter", "partitions", "character",
+           "isotropy", "act", "young_order", "FixedSpace", "Parameter", "partitions", "character",
            "irrep_dimension", "kostka", "big_dimension", "Irrep", "IsotypicComponent",
            "IsotypicDecomposition", "Layout", "isotypic_decomposition", "Isotropy",
            "detect_isotropy", "cluster_entries", "automorphism_order_bound",

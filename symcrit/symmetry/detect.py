@@ -1,6 +1,5 @@
 r"""The isotropy group of a numerical point W in :math:`S_k\times S_d`, found
-group-theoretically, certified for the clustered matrix, and confirmed by refinement in its
-fixed space.
+group-theoretically and certified for the clustered matrix.
 
 The group acts by :math:`(\sigma,\tau)\cdot W = P_\sigma W P_\tau^\top` (rows: the
 student's neurons; columns: the inputs, which the identity teacher lets permute freely).
@@ -31,21 +30,25 @@ network", Physica D, arXiv:2003.10576, for the Young-type groups; McKay & Pipern
    (:class:`networkx.algorithms.isomorphism.GraphMatcher`) between the individualised
    graphs.
 4. **Label** (k = d, Δ-blocks only): as in the papers, ``ΔS_{k-1}``, ``Δ(S_{k-2}×S_2)``:
-   the largest Δ-block is written :math:`S_{k-r}`.
-5. **Confirmation** (``confirm=True``): the point, permuted to the block layout of
-   :class:`~symcrit.symmetry.fixed.FixedSpace`, is projected on Fix(H) and refined there
-   with mpmath (:func:`~symcrit.critical.refine.refine`); the refined point must lie near W
-   (``confirm_distance``) and have exactly the isotropy H again (re-detected at round-off
-   tolerance), and its full-space gradient (:mod:`symcrit.model`, a separate formula) is
-   recorded.
+   the largest Δ-block is written :math:`S_{k-r}`
+   (:meth:`~symcrit.symmetry.young.YoungIsotropy.from_delta_sizes`).  The order of a
+   Young group, :math:`\prod_i |B_i|!` over its blocks, is
+   :func:`~symcrit.symmetry.young.young_order`.
+
+The confirmation of a detected group by refinement in its fixed space uses the critical
+points of a higher layer: :func:`symcrit.landscape.confirmed_isotropy`.
 
 ``margin`` compares the smallest gap between clusters with the largest spread inside one
 (both relative to ``tol``): a margin near 1 is a borderline call.
 
+A point built in the fixed space of :math:`\Delta S_{k-1}`, its rows and columns permuted
+and perturbed below the tolerance, then a generic point:
+
 >>> import numpy as np
->>> from symcrit.critical.families import get_family
->>> W = np.asarray(get_family("type-A").point(8, dps=20).W("float"), float)
+>>> from symcrit.symmetry import FixedSpace
 >>> rng = np.random.default_rng(0)
+>>> F = FixedSpace("ΔS_{k-1}")
+>>> W = np.asarray(F.embed(rng.uniform(-1, 1, F.dimension), 8), float)
 >>> p, q = rng.permutation(8), rng.permutation(8)
 >>> iso = detect_isotropy(W[p][:, q] + 1e-10 * rng.standard_normal((8, 8)), tol=1e-6)
 >>> iso.label, iso.order, iso.exact
@@ -55,21 +58,45 @@ network", Physica D, arXiv:2003.10576, for the Young-type groups; McKay & Pipern
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
+from networkx.algorithms.isomorphism import GraphMatcher
+from networkx.utils import UnionFind
+from sympy.combinatorics import Permutation, PermutationGroup
 
-from ..core import ConvergenceError, InputError
+from ..core import InputError, dec, float_text
+from .young import YoungIsotropy, young_order
 
-__all__ = ["Isotropy", "detect_isotropy", "cluster_entries", "young_label",
-           "automorphism_order_bound", "automorphism_order"]
+__all__ = ["Isotropy", "detect_isotropy", "cluster_entries", "automorphism_order_bound",
+           "automorphism_order"]
 
 
 def cluster_entries(W, tol):
-    """Labels of the entries of W (same label: same cluster) and the margin data: the
-    smallest gap between clusters and the largest spread inside one."""
+    """Cluster the entries of W by single linkage: sorted values more than ``tol`` apart
+    start a new cluster.
+
+    Parameters
+    ----------
+    W : array_like
+    tol : float
+
+    Returns
+    -------
+    labels : ndarray of int, the shape of W
+        Same label, same cluster (labels increase with the values).
+    gap : float
+        The smallest gap between clusters (inf for one cluster).
+    spread : float
+        The largest spread (max − min) inside one cluster.
+
+    Examples
+    --------
+    >>> cluster_entries([[0.0, 1e-9], [1.0, 0.5]], tol=1e-6)
+    (array([[0, 0],
+           [2, 1]]), 0.499999999, 1e-09)
+    """
     v = np.asarray(W, float).ravel()
     order = np.argsort(v, kind="stable")
     s = v[order]
@@ -83,20 +110,6 @@ def cluster_entries(W, tol):
     ends = np.concatenate([np.flatnonzero(cut), [v.size - 1]])
     spread = float((s[ends] - s[starts]).max()) if v.size else 0.0
     return labels.reshape(np.shape(W)), between, spread
-
-
-class _UF:
-    def __init__(self, n):
-        self.p = list(range(n))
-
-    def find(self, a):
-        while self.p[a] != a:
-            self.p[a] = self.p[self.p[a]]
-            a = self.p[a]
-        return a
-
-    def union(self, a, b):
-        self.p[self.find(a)] = self.find(b)
 
 
 # ----------------------------------------------------------------------------- refinement
@@ -121,7 +134,12 @@ def automorphism_order_bound(L):
     the labelled matrix ``L``, by individualisation–refinement: the product of the sizes of
     the colour classes a vertex is individualised from, until the colouring is discrete.
     Returns ``(bound, path)`` with ``path`` the individualised vertices (``("r", i)`` or
-    ``("c", j)``) and their class sizes."""
+    ``("c", j)``) and their class sizes.
+
+    >>> L = np.eye(4, dtype=int)                 # the identity: ΔS_4, order 4! = 24
+    >>> automorphism_order_bound(L)[0], automorphism_order(L)
+    (24, 24)
+    """
     L = np.asarray(L)
     k, d = L.shape
     rc, cc = _refine(L, np.zeros(k, int), np.zeros(d, int))
@@ -161,7 +179,6 @@ def automorphism_order(L, max_vertices=400):
     :func:`automorphism_order_bound`, each candidate image tested by networkx VF2 graph
     matching of the two individualised, refined graphs.  ``None`` if L has more than
     ``max_vertices`` rows + columns (the search may be slow)."""
-    from networkx.algorithms.isomorphism import GraphMatcher
     L = np.asarray(L)
     k, d = L.shape
     if k + d > max_vertices:
@@ -203,7 +220,6 @@ def _group_order(gens, n):
     """|⟨gens⟩| for permutations of n points (Schreier–Sims, sympy)."""
     if not gens:
         return 1
-    from sympy.combinatorics import Permutation, PermutationGroup
     return int(PermutationGroup([Permutation(g, size=n) for g in gens]).order())
 
 
@@ -235,12 +251,8 @@ def _order_of_blocks(gens, delta_pairs, bare_rows, bare_cols, k, d):
                     break
     if not ok:
         return _group_order(gens, k + d)
-    out = 1
-    for rs, _, _ in delta_pairs:
-        out *= math.factorial(len(rs))
-    for b in bare_rows + bare_cols:
-        out *= math.factorial(len(b))
-    return out
+    return int(young_order([len(rs) for rs, _, _ in delta_pairs]
+                           + [len(b) for b in bare_rows + bare_cols]))
 
 
 # ----------------------------------------------------------------------------- result
@@ -250,7 +262,10 @@ class Isotropy:
     ``'ΔS_{k-1}'``, or None when the group is not of that type — ``note`` says why), the
     Δ-blocks as (rows, columns), bare row / column blocks, the group ``order``, whether the
     order is certified for the clustered matrix (``exact``), the clustering data and
-    ``margin``, and, after confirmation, the refined critical point."""
+    ``margin``; ``row_order`` and ``col_order`` permute W to the layout of
+    :class:`~symcrit.symmetry.fixed.FixedSpace`.  The confirmation by refinement
+    (:func:`symcrit.landscape.confirmed_isotropy`) fills ``confirmed`` (the refined
+    critical point), ``confirm_distance`` and ``full_gradient_norm``."""
     label: str | None
     k: int
     d: int
@@ -279,54 +294,71 @@ class Isotropy:
         return min(a, b)
 
     def to_json(self):
-        from ..core import dec
+        """The result for JSON: numbers as decimal strings, block sizes as integers.
+
+        >>> import numpy as np
+        >>> js = detect_isotropy(np.eye(3), tol=1e-6).to_json()
+        >>> js["isotropy"], js["order"], js["delta_block_sizes"], js["tolerance"]
+        ('ΔS_k', '6', [3], '1e-06')
+        """
         out = {"isotropy": self.label, "order": str(self.order), "exact": self.exact,
                "order_bound": str(self.order_bound), "k": self.k, "d": self.d,
                "delta_block_sizes": [len(r) for r, _ in self.delta_blocks],
                "bare_row_blocks": [len(b) for b in self.row_blocks],
                "bare_column_blocks": [len(b) for b in self.col_blocks],
-               "tolerance": repr(self.tol), "margin": repr(self.margin), "note": self.note}
+               "tolerance": float_text(self.tol), "margin": float_text(self.margin),
+               "note": self.note}
         if self.confirmed is not None:
             cp = self.confirmed
             out["confirmed"] = {"loss": dec(cp.loss, 20), "residual": dec(cp.residual, 3),
                                 "certainty": cp.certainty,
-                                "distance_to_point": repr(self.confirm_distance),
-                                "full_gradient_norm_float": repr(self.full_gradient_norm),
+                                "distance_to_point": float_text(self.confirm_distance),
+                                "full_gradient_norm_float":
+                                    float_text(self.full_gradient_norm),
                                 "parameters": {n: dec(x, 20) for n, x in
                                                zip(cp.names, cp.xi)}}
         return out
 
 
-def young_label(sizes, k):
-    r"""The label of the Young Δ-group with Δ-blocks of the given sizes (≥ 2; the other
-    rows and columns fixed one by one): the largest block is written :math:`S_{k-r}`, the
-    others by their sizes.
-
-    >>> young_label([9], 10), young_label([8, 2], 10), young_label([10], 10)
-    ('ΔS_{k-1}', 'Δ(S_{k-2}×S_2)', 'ΔS_k')
-    >>> young_label([5, 5], 10), young_label([], 10)
-    ('Δ(S_{k-5}×S_5)', 'trivial')
-    """
-    sizes = sorted((s for s in sizes if s >= 2), reverse=True)
-    if not sizes:
-        return "trivial"
-
-    def term(s, first):
-        if first:
-            r = k - s
-            return "S_k" if r == 0 else f"S_{{k-{r}}}"
-        return f"S_{s}" if s < 10 else f"S_{{{s}}}"
-    parts = [term(s, i == 0) for i, s in enumerate(sizes)]
-    return "Δ" + parts[0] if len(parts) == 1 else "Δ(" + "×".join(parts) + ")"
-
-
 # ----------------------------------------------------------------------------- detection
-def detect_isotropy(W, tol=1e-6, confirm=False, dps=30, cache=None):
-    """The isotropy of W (k × d) up to ``tol`` (see the module docstring);
-    ``confirm=True`` also refines the point in Fix(H) (k = d, Young Δ-type) and stores the
-    refined critical point in ``.confirmed`` (None, with ``.note`` saying why, if that
-    fails).  ``cache``: a dict shared between calls, so that points projecting to the same
-    parameters (to 6 decimals) are refined once."""
+def detect_isotropy(W, tol=1e-6):
+    r"""The isotropy group of the point W in :math:`S_k\times S_d`, up to ``tol``.
+
+    The entries are clustered (:func:`cluster_entries`); the row and column transpositions
+    that preserve the clustered matrix generate a subgroup H, whose orbits are the blocks
+    (a union–find, :class:`networkx.utils.UnionFind`, and networkx connected components);
+    individualisation–refinement (:func:`automorphism_order_bound`) certifies that H is the
+    whole isotropy group, and when it is not, the order is computed by orbit–stabiliser
+    (:func:`automorphism_order`).  See the module docstring for the mathematics.
+
+    Parameters
+    ----------
+    W : array_like, shape (k, d)
+        A finite real matrix (rows: the student's neurons).
+    tol : float, optional
+        Entries closer than ``tol`` (single linkage) are taken as equal.
+
+    Returns
+    -------
+    Isotropy
+        The label (``'trivial'``, a Young Δ-type label such as ``'ΔS_{k-1}'`` when k = d,
+        or None with ``note`` saying why), the blocks, the order, whether it is certified
+        (``exact``) and the clustering ``margin``.
+
+    Raises
+    ------
+    InputError
+        W is not a finite matrix, or ``tol`` is not positive.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.full((5, 5), 0.1) + 0.9 * np.eye(5)
+    >>> W[4, 4] = 2.0                         # one neuron apart: ΔS_{k-1}
+    >>> iso = detect_isotropy(W, tol=1e-9)
+    >>> iso.label, iso.order, iso.exact, iso.delta_blocks
+    ('ΔS_{k-1}', 24, True, [([0, 1, 2, 3], [0, 1, 2, 3])])
+    """
     W = np.asarray(W, float)
     if W.ndim != 2 or not W.size or not np.isfinite(W).all():
         raise InputError("detect_isotropy needs a finite k × d matrix")
@@ -334,25 +366,23 @@ def detect_isotropy(W, tol=1e-6, confirm=False, dps=30, cache=None):
         raise InputError(f"the tolerance must be positive, got {tol}")
     k, d = W.shape
     L, gap, spread = cluster_entries(W, tol)
-    rows, cols = _UF(k), _UF(d)
+    rows, cols = UnionFind(range(k)), UnionFind(range(d))
     # generators: one transposition per edge of a spanning forest of each kind (the
     # others are products of these when the blocks are Young-type; if not, the
     # certificate below fails and the order is computed without them)
     gens = []                                 # permutations of rows 0..k-1, columns k..
-    tree = _UF(k)
+    tree = UnionFind(range(k))
     diag = nx.Graph()
     ident = list(range(k + d))
     for i in range(k):
         for i2 in range(i + 1, k):
             diff = np.flatnonzero(L[i] != L[i2])
             if diff.size == 0:
-                if rows.find(i) != rows.find(i2):       # equal rows: a bare transposition
-                    g = ident.copy()
-                    g[i], g[i2] = i2, i
-                    gens.append(g)
+                if rows[i] != rows[i2]:             # equal rows: a bare transposition
+                    gens.append(_transposition(ident, (i, i2)))
                 rows.union(i, i2)
             elif diff.size == 2:
-                j, j2 = diff
+                j, j2 = int(diff[0]), int(diff[1])
                 if L[i, j] == L[i2, j2] and L[i, j2] == L[i2, j]:
                     M = L.copy()
                     M[[i, i2]] = M[[i2, i]]
@@ -361,22 +391,17 @@ def detect_isotropy(W, tol=1e-6, confirm=False, dps=30, cache=None):
                         diag.add_edge(("r", i), ("r", i2))
                         diag.add_edge(("c", j), ("c", j2))
                         diag.add_edge(("r", i), ("c", j))          # one Δ-block
-                        if tree.find(i) != tree.find(i2):
-                            g = ident.copy()
-                            g[i], g[i2] = i2, i
-                            g[k + j], g[k + j2] = k + j2, k + j
-                            gens.append(g)
+                        if tree[i] != tree[i2]:
+                            gens.append(_transposition(ident, (i, i2), (k + j, k + j2)))
                             tree.union(i, i2)
     for j in range(d):
         for j2 in range(j + 1, d):
             if np.array_equal(L[:, j], L[:, j2]):
-                if cols.find(j) != cols.find(j2):
-                    g = ident.copy()
-                    g[k + j], g[k + j2] = k + j2, k + j
-                    gens.append(g)
+                if cols[j] != cols[j2]:
+                    gens.append(_transposition(ident, (k + j, k + j2)))
                 cols.union(j, j2)
-    bare_rows = _groups(rows, k)
-    bare_cols = _groups(cols, d)
+    bare_rows = _groups(rows)
+    bare_cols = _groups(cols)
     delta = []
     for comp in nx.connected_components(diag):
         rs = sorted(i for t, i in comp if t == "r")
@@ -409,37 +434,46 @@ def detect_isotropy(W, tol=1e-6, confirm=False, dps=30, cache=None):
                 f"larger than the group the transpositions generate (order {order_h}): "
                 "not of Young type")
     label = None
-    if note:
-        pass
-    elif order == 1:
-        label = "trivial"
-    elif bare_rows or bare_cols:
-        note = ("bare row/column symmetry (equal rows or equal columns): not a Δ-type "
-                "isotropy of the identity teacher")
-    elif any(len(rs) != len(cs) for rs, cs in delta):
-        note = "a Δ-block with unequal numbers of rows and columns"
-    elif k != d:
-        note = "labels are given for k = d"
-    else:
-        label = young_label([len(rs) for rs, _ in delta], k)
+    if not note:
+        label, note = _label(order, delta, bare_rows or bare_cols, k, d)
     iso = Isotropy(label, k, d, [(rs, cs) for rs, cs in delta], bare_rows, bare_cols,
                    int(order), float(tol), gap, spread, exact=exact, order_bound=int(bound),
                    note=note)
     if label and label != "trivial":
-        iso.row_order, iso.col_order = _layout(delta_pairs, k, d, L)
-    if confirm and label and label != "trivial":
-        iso.confirmed = _confirm(W, iso, dps, cache)
+        iso.row_order, iso.col_order = _layout(delta_pairs, k, d)
     return iso
 
 
-def _groups(uf, n):
-    g = {}
-    for a in range(n):
-        g.setdefault(uf.find(a), []).append(a)
-    return [sorted(v) for v in g.values() if len(v) > 1]
+def _label(order, delta, bare, k, d):
+    """``(label, note)`` of a group of Young type: ``'trivial'``, the papers' label of a
+    Young Δ-group (k = d), or None and the reason there is none."""
+    if order == 1:
+        return "trivial", ""
+    if bare:
+        return None, ("bare row/column symmetry (equal rows or equal columns): not a "
+                      "Δ-type isotropy of the identity teacher")
+    if any(len(rs) != len(cs) for rs, cs in delta):
+        return None, "a Δ-block with unequal numbers of rows and columns"
+    if k != d:
+        return None, "labels are given for k = d"
+    return YoungIsotropy.from_delta_sizes([len(rs) for rs, _ in delta], k).label, ""
 
 
-def _layout(delta_pairs, k, d, L):
+def _transposition(ident, *pairs):
+    """The permutation (a list) of ``ident`` swapping each pair of points."""
+    g = list(ident)
+    for a, b in pairs:
+        g[a], g[b] = b, a
+    return g
+
+
+def _groups(uf):
+    """The classes of a union–find with more than one member, each sorted, by their least
+    member."""
+    return sorted(sorted(c) for c in uf.to_sets() if len(c) > 1)
+
+
+def _layout(delta_pairs, k, d):
     """Rows and columns reordered to the FixedSpace template: Δ-blocks by decreasing size
     (rows in the order of their paired columns), then the fixed rows and columns (Fix(H)
     has a free constant on each of their entries, so their order does not matter)."""
@@ -455,61 +489,3 @@ def _layout(delta_pairs, k, d, L):
     free_r = [i for i in range(k) if i not in rows]
     free_c = [j for j in range(d) if j not in cols]
     return rows + free_r, cols + free_c
-
-
-MAX_CONFIRM_DIMENSION = 30
-
-
-def _confirm(W, iso, dps, cache=None):
-    from ..critical.refine import refine
-    from ..model.loss import Problem
-    from ..symmetry.fixed import FixedSpace
-    P = W[iso.row_order][:, iso.col_order]
-    try:
-        F = FixedSpace(iso.label)
-        if F.dimension > MAX_CONFIRM_DIMENSION:
-            iso.note = (f"Fix({iso.label}) has dimension {F.dimension} > "
-                        f"{MAX_CONFIRM_DIMENSION}: not refined")
-            return None
-        xi = F.project(P)
-        back = np.asarray(F.embed(xi, iso.k, system="float"), float)
-    except Exception as exc:                      # a layout the template does not match
-        iso.note = f"could not project on Fix({iso.label}): {exc}"
-        return None
-    dist = float(np.max(np.abs(back - P)))
-    if dist > max(10 * iso.tol, 10 * iso.spread):
-        iso.note = (f"the permuted point is {dist:.2g} from Fix({iso.label}) (template "
-                    "layout differs)")
-        return None
-    key = (iso.label, iso.k, dps, tuple(np.round(np.asarray(xi, float), 6)))
-    if cache is not None and key in cache:
-        cp, Wr, gnorm, again = cache[key]
-        if cp is None:
-            iso.note = again
-            return None
-    else:
-        try:
-            cp = refine(iso.label, [float(x) for x in xi], iso.k, dps=dps, full_check=False)
-        except (ConvergenceError, InputError) as exc:
-            iso.note = f"refinement in Fix({iso.label}) did not converge: {exc}"
-            if cache is not None:
-                cache[key] = (None, None, None, iso.note)
-            return None
-        Wr = np.asarray(cp.W("float"), float)
-        G = np.asarray(Problem.canonical(iso.k, iso.d).gradient(Wr), float)
-        gnorm = float(np.sqrt((G * G).sum()))
-        again = detect_isotropy(Wr, tol=1e-9 * max(1.0, float(np.abs(Wr).max())))
-        again = (again.label, again.order)
-        if cache is not None:
-            cache[key] = (cp, Wr, gnorm, again)
-    iso.confirm_distance = float(np.max(np.abs(Wr - P)))
-    iso.full_gradient_norm = gnorm
-    if again != (iso.label, iso.order):
-        iso.note = (f"the refined point has isotropy {again[0]} (order {again[1]}), "
-                    f"not {iso.label}")
-        return None
-    if iso.confirm_distance > max(10 * iso.tol, 10 * iso.spread):
-        iso.note = (f"refinement in Fix({iso.label}) moved {iso.confirm_distance:.2g} away: "
-                    "a different critical point")
-        return None
-    return cp

@@ -32,7 +32,7 @@ import sympy
 from ..core import InputError, SpecError
 from .spec import D, K, IsotropySpec, parse_spec
 
-__all__ = ["YoungIsotropy", "SymmetryGroup", "isotropy"]
+__all__ = ["YoungIsotropy", "SymmetryGroup", "isotropy", "young_order"]
 
 
 def _as_size(x, name):
@@ -233,13 +233,75 @@ class YoungIsotropy:
         return pi, rho
 
     def order(self):
-        """|H| as a sympy expression (a product of factorials)."""
-        out = sympy.Integer(1)
-        for s in self.row_sizes[:self.n_delta]:
-            out *= sympy.factorial(s)
-        for j in self.bare_blocks:
-            out *= sympy.factorial(self.col_sizes[j])
-        return out
+        """|H| as a sympy expression (a product of factorials, :func:`young_order`)."""
+        return young_order(list(self.row_sizes[:self.n_delta])
+                           + [self.col_sizes[j] for j in self.bare_blocks])
+
+    @classmethod
+    def from_delta_sizes(cls, sizes, k):
+        r"""The Young Δ-group at the integer ``k`` (d = k) with Δ-blocks of the given sizes
+        (each at least 2; the other rows and columns are fixed one by one), written as in
+        the papers: the largest block as :math:`S_{k-r}`, the others by their sizes.
+
+        Parameters
+        ----------
+        sizes : list of int
+            Sizes of the Δ-blocks, in any order.
+        k : int
+            The number of rows (= columns).
+
+        Returns
+        -------
+        YoungIsotropy
+
+        Raises
+        ------
+        InputError
+            No block, a block smaller than 2, or blocks filling more than k rows.
+
+        Examples
+        --------
+        >>> [YoungIsotropy.from_delta_sizes(s, 10).label
+        ...  for s in ([9], [2, 8], [10], [5, 5])]
+        ['ΔS_{k-1}', 'Δ(S_{k-2}×S_2)', 'ΔS_k', 'Δ(S_{k-5}×S_5)']
+        >>> H = YoungIsotropy.from_delta_sizes([12, 14], 30)
+        >>> H.label, H.order() == young_order([14, 12])
+        ('Δ(S_{k-16}×S_{12})', True)
+        """
+        sizes = sorted((int(s) for s in sizes), reverse=True)
+        if not sizes or sizes[-1] < 2 or sum(sizes) > k:
+            raise InputError(f"Δ-blocks of sizes {sizes} do not form a Young Δ-group at "
+                             f"k = {k}")
+        first = K - (int(k) - sizes[0])
+        spec = IsotropySpec(delta=((first,) + tuple(sympy.Integer(s) for s in sizes[1:]),),
+                            bare=())
+        return cls(spec, k=int(k))
+
+
+def young_order(sizes):
+    r"""The order :math:`\prod_i s_i!` of a Young group: the product of the symmetric groups
+    of blocks of sizes :math:`s_i` (Δ-blocks count once: one permutation acts on a block of
+    rows and its partner block of columns).
+
+    Parameters
+    ----------
+    sizes : iterable of int or sympy expressions
+        Block sizes; symbolic sizes (in ``k``, ``d``) give a symbolic order.
+
+    Returns
+    -------
+    sympy.Expr
+        The order (a sympy Integer for integer sizes).
+
+    Examples
+    --------
+    >>> young_order([8, 2]), young_order([]), young_order([K - 1])
+    (80640, 1, factorial(k - 1))
+    """
+    out = sympy.Integer(1)
+    for s in sizes:
+        out *= sympy.factorial(s)
+    return out
 
 
 def _ranges(sizes):
