@@ -28,6 +28,8 @@ HELP = {
     "series": "series in k^(-1/2) of a family (coordinates, loss, eigenvalues)",
     "families": "list the families, or add your own",
     "train": "training ensemble and the isotropy of what it finds",
+    "stationary": "finite data: d-/Clarke stationarity, escape neurons, certificate, embed",
+    "dynamics": "finite data: GD from vanishing init, plateaus and their exact losses",
 }
 
 
