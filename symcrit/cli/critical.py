@@ -9,6 +9,8 @@ from ..critical import get_family
 from .common import (SpectrumUnavailable, check_cli_dps, dump_json, point_json, progress,
                      spectrum_or_reason)
 
+__all__ = ["add_parser", "run"]
+
 
 #: the most values of k one run computes (each is one refined point; split longer ranges)
 MAX_VALUES = 5000

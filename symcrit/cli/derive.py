@@ -9,6 +9,8 @@ from ..restricted import restricted_loss
 from ..symmetry import YoungIsotropy
 from .common import dump_json
 
+__all__ = ["add_parser", "run"]
+
 
 def add_parser(sub):
     from . import HELP

@@ -5,6 +5,8 @@ from ..critical import list_families, register_family, user_catalogue_path
 from ..core import InputError, parse_value
 from .common import dump_json
 
+__all__ = ["add_parser", "run"]
+
 
 def add_parser(sub):
     from . import HELP

@@ -7,6 +7,8 @@ from ..spectra import multiplicity_value
 from ..symmetry import isotypic_decomposition
 from .common import dump_json
 
+__all__ = ["add_parser", "run"]
+
 
 def add_parser(sub):
     from . import HELP

@@ -17,6 +17,8 @@ from ..series import family_series
 from .common import (SpectrumUnavailable, check_cli_dps, dump_json, point_json, progress,
                      spectrum_or_reason)
 
+__all__ = ["add_parser", "run"]
+
 
 #: the most values of k one run computes (each is one refined row; split longer ranges)
 MAX_VALUES = 500

@@ -9,6 +9,8 @@ from ..critical import search
 from .common import (SpectrumUnavailable, check_cli_dps, dump_json, point_json, progress,
                      spectrum_or_reason)
 
+__all__ = ["add_parser", "run"]
+
 
 def add_parser(sub):
     from . import HELP

@@ -15,6 +15,8 @@ from ..critical import get_family
 from ..series import family_series
 from .common import check_cli_dps, dump_json
 
+__all__ = ["add_parser", "run"]
+
 
 #: the highest relative order (order 20 with eigenvalues takes tens of seconds)
 MAX_ORDER = 20

@@ -10,6 +10,8 @@ from ..plotting import check_plot_path, plot_spectra
 from ..spectra import count_text, multiplicity_text, spectrum_of
 from .common import check_cli_dps, dump_json, progress
 
+__all__ = ["add_parser", "run"]
+
 
 #: the most values of k one run computes (each is one refined spectr; split longer ranges)
 MAX_VALUES = 5000

@@ -9,6 +9,8 @@ from ..critical import get_family
 from ..transitions import threshold, thresholds
 from .common import check_cli_dps, dump_json
 
+__all__ = ["add_parser", "run"]
+
 
 def add_parser(sub):
     from . import HELP
