@@ -315,28 +315,31 @@ class Asymptotics:
 
 
 def asymptotics_of(fam, dps=30):
-    """The :class:`Asymptotics` of a family from its points at k = 10^4, 10^5, 10^6."""
+    """The :class:`Asymptotics` of a family from its points at k = 10^4, 10^5, 10^6 (read
+    at ``dps + 20`` digits whatever the caller's precision, so the result is reproducible).
+    """
     pts = fam.points([10 ** 4, 10 ** 5, 10 ** 6], dps=dps, full_check=False)
     names = pts[0].names
     lim, m, est = {}, {}, {}
-    for i, n in enumerate(names):
-        x = pts[-1].xi[i]
-        L = int(mpmath.nint(x))
-        if abs(x - L) > 1e-4:
-            raise InputError(f"family {fam.name}: the limit of {n} ({mpmath.nstr(x, 10)}) is "
-                             "not an integer; series need a recognised limit")
-        lim[n] = L
-        d1, d2 = pts[-2].xi[i] - L, pts[-1].xi[i] - L
-        if abs(d2) < mpmath.mpf(10) ** (-(dps - 5)):
-            m[n] = None                           # on its limit for all k
-            continue
-        slope = mpmath.log(abs(d2 / d1)) / mpmath.log(mpmath.mpf(10))    # power of k
-        if abs(2 * slope - mpmath.nint(2 * slope)) > 0.1:
-            raise ConvergenceError(f"family {fam.name}: the deviation of {n} from its limit "
-                                   f"does not decay like a power of k^(-1/2) (slope "
-                                   f"{mpmath.nstr(slope, 5)})")
-        m[n] = int(mpmath.nint(-2 * slope))       # power of ε
-        est[n] = d2 * mpmath.mpf(10) ** (3 * m[n])    # d2 / ε^m at k = 10^6 (ε = 10^-3)
+    with workdps(dps + 20):
+        for i, n in enumerate(names):
+            x = pts[-1].xi[i]
+            L = int(mpmath.nint(x))
+            if abs(x - L) > 1e-4:
+                raise InputError(f"family {fam.name}: the limit of {n} ({mpmath.nstr(x, 10)}) "
+                                 "is not an integer; series need a recognised limit")
+            lim[n] = L
+            d1, d2 = pts[-2].xi[i] - L, pts[-1].xi[i] - L
+            if abs(d2) < mpmath.mpf(10) ** (-(dps - 5)):
+                m[n] = None                           # on its limit for all k
+                continue
+            slope = mpmath.log(abs(d2 / d1)) / mpmath.log(mpmath.mpf(10))    # power of k
+            if abs(2 * slope - mpmath.nint(2 * slope)) > 0.1:
+                raise ConvergenceError(f"family {fam.name}: the deviation of {n} from its "
+                                       f"limit does not decay like a power of k^(-1/2) (slope "
+                                       f"{mpmath.nstr(slope, 5)})")
+            m[n] = int(mpmath.nint(-2 * slope))       # power of ε
+            est[n] = d2 * mpmath.mpf(10) ** (3 * m[n])    # d2 / ε^m at k = 10^6 (ε = 10^-3)
     return Asymptotics(names, lim, m, est)
 
 
