@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import InputError
+from .core import InputError, check_writable
 from .landscape import KINDS
 from .spectra import multiplicity_text
 
@@ -29,30 +29,13 @@ def _pyplot():
 
 
 def check_plot_path(path):
-    """Refuse, before any work, a plot path whose format is not png, pdf or svg, that is a
-    directory, or that cannot be written (the file is opened for writing once, and removed
-    again if it did not exist)."""
+    """Refuse, before any work, a plot path whose format is not png, pdf or svg, or that
+    cannot be written (:func:`symcrit.core.check_writable`)."""
     if path is None:
         return
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in (".png", ".pdf", ".svg"):
+    if Path(path).suffix.lower() not in (".png", ".pdf", ".svg"):
         raise InputError(f"--plot FILE must end in .png, .pdf or .svg, got {path!r}")
-    if p.is_dir():
-        raise InputError(f"--plot: {str(p)!r} is a directory")
-    if not p.resolve().parent.is_dir():
-        raise InputError(f"--plot: directory {str(p.resolve().parent)!r} does not exist")
-    existed = p.exists()
-    try:
-        with open(p, "ab"):
-            pass
-    except OSError as exc:
-        raise InputError(f"--plot: cannot write {str(p)!r}: {exc.strerror or exc}") from None
-    if not existed:
-        try:
-            p.unlink()
-        except OSError:
-            pass
+    check_writable(path, "--plot")
 
 
 def _save(fig, path):

@@ -264,3 +264,45 @@ def test_no_family_meets_another_within_its_stated_range():
                 meet = (CATALOGUE[a].merges.get(k) == b or CATALOGUE[b].merges.get(k) == a)
                 assert (permutation_distance(W[a], W[b]) < 1e-8) == meet, (a, b, k)
     assert "k > 7" in CATALOGUE["type-A5"].k_range
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe not utf-8", b"[1, 2]", b"{not json",
+                                     b"[" * 50000 + b"]" * 50000,
+                                     b'{"families": 7}'])
+def test_malformed_user_families_file_is_one_line_exit_2(tmp_path, monkeypatch, capsys,
+                                                         content):
+    from symcrit.cli import main
+    path = tmp_path / "fam.json"
+    path.write_bytes(content)
+    monkeypatch.setenv("SYMCRIT_FAMILIES", str(path))
+    assert main(["families"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    # adding to a malformed file is refused and the file is left as it was
+    assert main(["families", "add", "x1", "ΔS_k", "--k", "12", "--seed",
+                 "-0.834,0.165"]) == 2
+    assert path.read_bytes() == content
+
+
+def test_user_families_records_validated_and_seed_k_kept_exact(tmp_path, monkeypatch, capsys):
+    import json
+    import warnings
+    from symcrit.cli import main
+    path = tmp_path / "fam.json"
+    monkeypatch.setenv("SYMCRIT_FAMILIES", str(path))
+    assert main(["families", "add", "half", "ΔS_{k-1}", "--k", "12.5", "--seed",
+                 "1.0,-0.011,0.15,0.10,-0.73"]) == 0
+    data = json.loads(path.read_text())
+    assert data["families"][0]["seed_k"] == "12.5"
+    fam = get_family("half")
+    assert str(fam.seed_k) == "25/2"
+    data["families"] += [{"name": "bad"}, 3, {"name": "x", "isotropy": "ΔS_k",
+                                              "seed_k": "12", "seed": ["1"]}]
+    path.write_text(json.dumps(data))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        names = [f.name for f in list_families()]
+    assert "half" in names and "bad" not in names and "x" not in names
+    assert len(caught) == 3
+    monkeypatch.setenv("SYMCRIT_FAMILIES", "/proc/nonexistent/fam.json")
+    assert main(["families", "add", "y", "ΔS_k", "--k", "12", "--seed", "-0.834,0.165"]) == 2

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 
 __all__ = ["HELP", "build_parser", "main"]
@@ -56,6 +57,25 @@ def build_parser(command=None):
     return p
 
 
+_NEGATIVE = re.compile(r"^-(\d|\.\d)")
+
+
+def _join_negative_values(argv):
+    """``--opt -0.8,0.1`` as ``--opt=-0.8,0.1``: argparse takes a value starting with '-'
+    for an option unless it is a plain negative number."""
+    out, i = [], 0
+    while i < len(argv):
+        a = argv[i]
+        if (a.startswith("--") and "=" not in a and i + 1 < len(argv)
+                and _NEGATIVE.match(argv[i + 1])):
+            out.append(f"{a}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def _command(argv):
     for a in argv:
         if a in HELP:
@@ -73,7 +93,7 @@ def main(argv=None):
     """Run the command line (``argv``: the arguments, default ``sys.argv[1:]``); returns
     the exit code."""
     import warnings
-    argv = sys.argv[1:] if argv is None else list(argv)
+    argv = _join_negative_values(sys.argv[1:] if argv is None else list(argv))
     warnings.showwarning = _one_line_warning
     try:
         from ..core import InputError, SymcritError

@@ -9,13 +9,11 @@ from __future__ import annotations
 import json
 import sys
 
-from ..core import InputError, check_dps, dec, k_json
+from ..core import InputError, check_dps, check_writable, dec, k_json, read_json
 
 __all__ = ["dump_json", "progress", "check_cli_dps", "check_output_path", "read_json",
            "SpectrumUnavailable", "spectrum_or_reason", "point_json"]
 
-#: the largest JSON file a command reads (bytes)
-MAX_JSON_FILE = 10 ** 8
 
 def dump_json(obj, stream=None):
     """Write ``obj`` as indented UTF-8 JSON and a newline."""
@@ -32,47 +30,9 @@ def progress(iterable, total=None, desc=None, enabled=True):
 
 
 def check_output_path(path, option="--out"):
-    """Refuse, before any work, an output file that is empty, a directory or cannot be
-    written (it is opened for appending once, and removed again if it did not exist)."""
-    import os
-    if path is None:
-        return
-    if not str(path).strip():
-        raise InputError(f"{option} needs a file name")
-    if os.path.isdir(path):
-        raise InputError(f"{option}: {path!r} is a directory")
-    existed = os.path.exists(path)
-    try:
-        with open(path, "ab"):
-            pass
-    except OSError as exc:
-        raise InputError(f"{option}: cannot write {path!r}: {exc.strerror or exc}") from None
-    if not existed:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-
-
-def read_json(path, what="file"):
-    """A JSON document from a file, every failure one InputError line: unreadable, not
-    UTF-8, too large, nested too deeply, integers too long, not JSON."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_JSON_FILE + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_JSON_FILE:
-        raise InputError(f"{what} {path} is larger than {MAX_JSON_FILE} bytes")
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InputError(f"{what} {path} is not UTF-8 text") from None
-    except RecursionError:
-        raise InputError(f"{what} {path} is nested too deeply") from None
-    except ValueError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else "malformed"
-        raise InputError(f"{what} {path} is not valid JSON ({first})") from None
+    """Refuse, before any work, an output file that cannot be written
+    (:func:`symcrit.core.check_writable`)."""
+    check_writable(path, option)
 
 
 def check_cli_dps(dps):

@@ -45,5 +45,6 @@ def run(args):
         return 0
     for f in fams:
         tag = "" if f.builtin else "  [user]"
-        print(f"{f.name:10s} {f.isotropy:16s} {f.k_range}\n{'':10s} {f.description}{tag}")
+        print(f"{f.name:10s} {f.isotropy:16s} {f.k_range}\n{'':10s} "
+              f"{f.description or '(no description)'}{tag}")
     return 0

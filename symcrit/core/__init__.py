@@ -1,6 +1,7 @@
 """The bottom layer: errors (:mod:`.errors`), number systems (:mod:`.systems`), code
 generation (:mod:`.codegen`), k and precision (:mod:`.numbers`), solvers (:mod:`.solvers`),
-the disk cache of derived objects (:mod:`.cache`) and the version (:mod:`.version`).
+the disk cache of derived objects (:mod:`.cache`), safe file reading and writing
+(:mod:`.files`) and the version (:mod:`.version`).
 
 Nothing here knows about neural networks; every other layer builds on it.  Names are
 imported on first use, so that the errors can be had without loading sympy (the command
@@ -21,6 +22,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
                 "k_key", "dec", "float_text", "guard_digits", "working_dps", "check_dps"],
     "solvers": ["NewtonResult", "newton", "generalized_eigh", "lagrange_weights"],
     "cache": ["cache_dir"],
+    "files": ["MAX_JSON_FILE", "check_writable", "read_json", "write_text_atomic"],
     "lazy": ["lazy_exports"],
     "version": ["__version__"],
 })

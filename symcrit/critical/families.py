@@ -47,7 +47,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +55,8 @@ import mpmath
 import numpy as np
 
 from ..core import (ConvergenceError, InputError, as_mpf, exact_k, fmt_k, guard_digits,
-                    is_integer, k_key, k_text, lagrange_weights, workdps)
+                    is_integer, k_key, k_text, lagrange_weights, read_json, workdps,
+                    write_text_atomic)
 from ..restricted import restricted_loss
 from ..spectra import spectrum_of
 from ..symmetry import YoungIsotropy
@@ -389,15 +389,7 @@ def _read_user_file(path):
     rewritten).  An unreadable or malformed file raises InputError."""
     if not path.exists():
         return {"families": []}, {}, []
-    try:
-        if path.stat().st_size > MAX_USER_FILE:
-            raise InputError(f"the user families file {path} is larger than "
-                             f"{MAX_USER_FILE} bytes")
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise InputError(f"cannot read the user families file {path}: "
-                         f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
-                         ) from None
+    data = read_json(path, "the user families file", MAX_USER_FILE)
     if not isinstance(data, dict) or not isinstance(data.get("families"), list):
         raise InputError(f"the user families file {path} is not a symcrit families file "
                          "(expected an object with a 'families' list)")
@@ -464,11 +456,7 @@ def register_family(name, isotropy, seed_k, seed, description="", save=False):
                                  "seed_k": k_text(q), "seed": fam.seed,
                                  "description": description})
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".families-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-            os.replace(tmp, path)
+            write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         except OSError as exc:
             raise InputError(f"cannot write the user families file {path}: "
                              f"{exc.strerror or exc}") from None
