@@ -31,9 +31,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
+from .files import write_text_atomic
 from .version import __version__
 
 __all__ = ["cache_dir", "load", "store", "fingerprint"]
@@ -101,17 +101,6 @@ def store(key, payload):
         return
     data = {"format": _FORMAT, "key": key, "sha256": _digest(payload), "payload": payload}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_text_atomic(path, json.dumps(data))
     except OSError:
         return
