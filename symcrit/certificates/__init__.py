@@ -15,7 +15,14 @@ the isotypic Hessian blocks, at a cost independent of k:
   decision minimum / saddle / unverified;
 - :mod:`.ranges`: :func:`certify_family` over many k (warm starts, process pool);
 - :mod:`.verify`: certificate files re-proven from the box alone;
-- :mod:`.balls`: the ball of k and outward-rounded bound texts.
+- :mod:`.balls`: the ball of k and outward-rounded bound texts;
+- :mod:`.taylor` and :mod:`.exact`: Taylor models in k or in ε = k^(-1/2), with exact
+  parts that prove cancellations (a number system the restricted loss evaluates in);
+- :mod:`.tubes`: Krawczyk, the smooth-set check and block signs on boxes that move with
+  k, each for a whole interval of k at once;
+- :mod:`.intervals`: certificates for every k in [k₁, k₂], chained adaptively;
+- :mod:`.infinity`: the certificate for every k ≥ K, on the rescaled system in ε;
+- :mod:`.allk`: the chained proof for all k ≥ k₀, its file format and its verification.
 
 >>> cert = certify("type-A", 7)
 >>> cert.status, cert.exists, cert.smooth
@@ -31,9 +38,18 @@ from .certificate import (FORMAT, BoxCheck, Certificate, certify, certify_point,
                           decide_status)
 from .ranges import certify_family
 from .verify import load_certificate, verify_certificate
+from .taylor import TaylorModel, TaylorModelError, TaylorSystem
+from .tubes import Piece, krawczyk_tube, positive_tube, smooth_tube
+from .intervals import certify_interval, check_interval, cover_interval
+from .infinity import certify_infinity, check_infinity
+from .allk import ALLK_FORMAT, AllKProof, default_k_from, prove_all_k, verify_all_k
 
 __all__ = ["Certificate", "BlockBound", "BoxCheck", "certify", "certify_point",
            "certify_family", "verify_certificate", "load_certificate", "krawczyk",
            "smooth_set_check", "pencil_eigen_enclosures", "inertia_below", "count_below",
            "coverage", "block_bounds", "multiplicity_at", "decide_status", "k_ball",
-           "bound_text", "FORMAT", "KrawczykResult"]
+           "bound_text", "FORMAT", "KrawczykResult", "TaylorModel", "TaylorModelError",
+           "TaylorSystem", "Piece", "krawczyk_tube", "positive_tube", "smooth_tube",
+           "certify_interval", "check_interval", "cover_interval", "certify_infinity",
+           "check_infinity", "ALLK_FORMAT", "AllKProof", "default_k_from", "prove_all_k",
+           "verify_all_k"]

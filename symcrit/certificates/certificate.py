@@ -167,7 +167,8 @@ class BoxCheck:
             self.block_error = f"Hessian blocks unavailable ({exc})"
             return self
         kq = exact_k(ktext)
-        gap = coverage(blocks, ktext, str(kq * (kq if d is None else exact_k(d))))
+        rows = kq + R.H.extra                  # n = k + m student rows (wider students)
+        gap = coverage(blocks, ktext, str(rows * (kq if d is None else exact_k(d))))
         if gap:
             self.block_error = gap
             return self
@@ -256,6 +257,26 @@ class Certificate:
         return "\n".join(lines)
 
     __repr__ = __str__
+
+    def _repr_latex_(self):
+        from ..core import latex_math_text, latex_number, latex_summary, latex_text
+        fam = f" of {self.family}" if self.family else ""
+        rows = [("isotropy", rf"\mathrm{{Fix}}({latex_math_text(self.isotropy)})"),
+                ("$k$", latex_number(self.k)),
+                ("status", rf"\textbf{{{latex_text(self.status)}}}"
+                           + (rf"\ \text{{({latex_text(self.reason)})}}" if self.reason
+                              else ""))]
+        if self.radii:
+            rows.append(("box radius", latex_number(self.radius, 3)))
+        rows += [("unique critical point", r"\text{%s}" % ("proven" if self.exists
+                                                            else "not proven")),
+                 ("off the non-smooth set", r"\text{%s}" % ("proven" if self.smooth
+                                                             else "not proven"))]
+        for b in self.blocks:
+            low = "?" if b.lower is None else latex_number(bound_text(b.lower, 6, -1))
+            rows.append((f"block ${latex_math_text(b.irrep)}$",
+                         rf"\lambda_{{\min}} \geq {low}\ \text{{({latex_text(b.sign)})}}"))
+        return latex_summary(f"certificate{fam} (Arb)", rows)
 
     def to_json(self, digits=12):
         """A JSON-ready dict (numbers as decimal strings, bounds rounded outward)."""

@@ -1,7 +1,9 @@
 """``symcrit certify FAMILY --k K [--dps D] [--json] [--out FILE]``: rigorous (Arb)
 certificates that a family's critical point exists, is unique in a box, and is a strict
-local minimum or a saddle of the full loss; ``symcrit certify --verify FILE`` re-checks
-certificate files from their boxes alone.
+local minimum or a saddle of the full loss; ``symcrit certify FAMILY --all-k [--from K0]
+[--out FILE] [--json]``: one proof for every integer k ≥ k₀ (intervals of k chained to a
+certificate at k = ∞); ``symcrit certify --verify FILE`` re-checks certificate and all-k
+files from their data alone.
 
 Statuses: ``minimum``, ``saddle``, ``unverified`` (with the reason).  Exit code 0 whatever
 the statuses (they are results, not errors), except ``--verify``, which exits 1 when a
@@ -14,7 +16,8 @@ from __future__ import annotations
 import json
 import math
 
-from ..certificates import certify, certify_family, verify_certificate
+from ..certificates import (ALLK_FORMAT, certify, certify_family, prove_all_k,
+                            verify_all_k, verify_certificate)
 from ..core import DPS_MAX, DPS_MIN, InputError, parse_k
 from ..critical import get_family
 from .common import check_cli_dps, check_output_path, dump_json, progress, read_json
@@ -26,6 +29,8 @@ __all__ = ["add_parser", "run"]
 MAX_VALUES = 20000
 
 def add_parser(sub):
+    """Register ``symcrit certify`` (its options and help) on the subcommand parsers
+    ``sub``; the parser's ``func`` is :func:`run`."""
     from . import HELP
     p = sub.add_parser(
         "certify", help=HELP["certify"],
@@ -48,18 +53,31 @@ def add_parser(sub):
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--out", help="write the certificate(s) to this JSON file "
                                  "(one object for one k, a list for several)")
+    p.add_argument("--all-k", action="store_true", dest="all_k",
+                   help="prove the family a strict local minimum for every integer k >= K0 "
+                        "at once: intervals of k, chained to a certificate at k = infinity")
+    p.add_argument("--from", type=int, default=None, dest="k_from", metavar="K0",
+                   help="with --all-k: where the proof starts (default: the first integer "
+                        "above the family's saddle -> minimum threshold)")
     p.add_argument("--verify", nargs="+", metavar="FILE",
-                   help="re-check certificate files (recomputed from the box alone)")
+                   help="re-check certificate files or all-k proofs (recomputed from their "
+                        "data alone)")
     p.set_defaults(func=run)
     return p
 
 
 def run(args):
+    """Run ``symcrit certify`` with the parsed arguments ``args``; the return value is the
+    exit code (None for 0)."""
     if args.verify:
         return _verify(args)
     if not args.family:
         raise InputError("give a family (e.g. 'symcrit certify type-A --k 6:20') or "
                          "--verify FILE")
+    if args.all_k:
+        return _all_k(args)
+    if args.k_from is not None:
+        raise InputError("--from goes with --all-k")
     if args.k is None:
         raise InputError("give --k (a value such as 12 or a range such as 6:20)")
     check_cli_dps(args.dps)
@@ -127,10 +145,15 @@ def _verify(args):
     for path in args.verify:
         data = read_json(path, "certificate")
         items = data if isinstance(data, list) else [data]
+        if not items:
+            raise InputError(f"{path}: no certificate in the file")
         for item in items:
             if not isinstance(item, dict):
                 raise InputError(f"{path}: not a symcrit certificate")
-            v = verify_certificate(item)
+            if item.get("format") == ALLK_FORMAT:
+                v = verify_all_k(item)
+            else:
+                v = verify_certificate(item)
             results.append((path, v))
             bad += not v.verified
     if args.json:
@@ -139,5 +162,36 @@ def _verify(args):
         for path, v in results:
             mark = "verified" if v.verified else "NOT verified"
             extra = f": {v.reason}" if v.reason else ""
-            print(f"{path}: k = {v.k}: {mark}, {v.status}{extra}")
+            where = (f"all k ≥ {v.to_json()['k_from']} ({len(v.pieces)} pieces)"
+                     if hasattr(v, "pieces") else f"k = {v.k}")
+            print(f"{path}: {where}: {mark}, {v.status}{extra}")
     return 1 if bad else 0
+
+
+def _all_k(args):
+    if args.k is not None or args.radius is not None:
+        raise InputError("--all-k chooses k and the boxes itself: drop --k and --radius")
+    check_cli_dps(args.dps)
+    check_output_path(args.out)
+    fam = get_family(args.family)
+    if args.k_from is not None and args.k_from < fam.k_min:
+        raise InputError(f"family {fam.name} needs k >= {fam.k_min}, got --from "
+                         f"{args.k_from}")
+    bar = progress(None, total=None, desc=f"all-k proof of {fam.name}",
+                   enabled=not args.json)
+    proof = prove_all_k(fam, k_from=args.k_from, dps=max(args.dps, 20),
+                        progress=lambda piece: bar.update(1))
+    bar.close()
+    if args.out:
+        try:
+            proof.save(args.out)
+        except OSError as exc:
+            raise InputError(f"cannot write {args.out}: {exc}") from None
+    if args.json:
+        dump_json(proof.to_json())
+        return 0
+    print(proof)
+    print(f"  CPU time {proof.cpu_seconds:.1f} s (this process and its worker)")
+    if args.out:
+        print(f"written to {args.out}")
+    return 0

@@ -95,6 +95,62 @@ class RescaledSystem:
         if self.p:
             self._regularise()
 
+    def to_data(self):
+        """The rescaling as plain data: the limits, the powers m of ε, the row scalings r
+        and the row operations ``[row, combination, shift]`` (rationals as texts).
+
+        >>> from symcrit.critical import get_family
+        >>> d = RescaledSystem(get_family("hidden-D"), 30).to_data()
+        >>> d["limits"], d["powers"], d["rows"]
+        ({'a': -1, 'b': 0}, {'a': 2, 'b': 2}, [-2, -4])
+        """
+        return {"names": list(self.names),
+                "limits": {n: int(self.lim[n]) for n in self.names},
+                "powers": {n: self.m[n] for n in self.names},
+                "rows": [int(x) for x in self.r],
+                "ops": [[int(row), [str(Fraction(c)) for c in y], int(shift)]
+                        for row, y, shift in self.ops]}
+
+    @classmethod
+    def from_data(cls, fam, data):
+        """The rescaled system of ``fam`` with a given rescaling (:meth:`to_data`), without
+        reading limits and powers off refined points.  Any such data defines an equivalent
+        system for ε > 0 as long as each row operation keeps its own row (its combination
+        has a non-zero entry there), which is checked.
+
+        Raises
+        ------
+        InputError
+            Data of the wrong shape, or a row operation that is not invertible.
+        """
+        self = cls.__new__(cls)
+        self.fam = fam
+        self.R = restricted_loss(fam.isotropy)
+        try:
+            names = [str(n) for n in data["names"]]
+            if names != list(self.R.fixed.names):
+                raise InputError(f"the rescaling names {names}, not the parameters "
+                                 f"{self.R.fixed.names} of Fix({self.R.H.label})")
+            self.names = names
+            self.lim = {n: int(data["limits"][n]) for n in names}
+            self.m = {n: None if data["powers"][n] is None else int(data["powers"][n])
+                      for n in names}
+            self.est = {}
+            self.unknown = [n for n in names if self.m[n] is not None]
+            self.idx = {n: i for i, n in enumerate(names)}
+            self.rows = [self.idx[n] for n in self.unknown]
+            self.p = len(self.unknown)
+            self.r = [int(x) for x in data["rows"]]
+            self.ops = [(int(row), [Fraction(str(c)) for c in y], int(shift))
+                        for row, y, shift in data["ops"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"not a rescaling ({exc})") from None
+        if len(self.r) != self.p or any(not 0 <= row < self.p or len(y) != self.p or
+                                        y[row] == 0 for row, y, _ in self.ops):
+            raise InputError("the rescaling's row scalings or operations do not fit (each "
+                             "operation must keep a non-zero multiple of its own row)")
+        return self
+
     def point(self, S, eta):
         """ξ(η) as series: the limits plus ε^m η."""
         xi, j = [], 0
@@ -177,6 +233,8 @@ class RescaledSystem:
 
     @property
     def shift(self):
+        """The orders of ε the rescaling costs: the largest row scaling :math:`r_i` plus
+        the powers of ε divided out by the row combinations (``ops``)."""
         return max(self.r + [0]) + sum(op[2] for op in self.ops)
 
     def leading(self, work, start=None):
