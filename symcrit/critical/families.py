@@ -28,6 +28,27 @@ literature:
 ``hidden-D``
     :math:`\Delta S_k`: a → -1, b → 0; loss bounded away from 0.
 
+Wider students (n = k + 1 neurons against the teacher :math:`I_k`; Arjevani & Field 2022,
+"Annihilation of spurious minima in two-layer ReLU networks", NeurIPS, arXiv:2210.06088):
+strict local minima of lesser symmetry that are not embeddings of narrow points, found by
+the search in the fixed spaces of the (k+1)-neuron problem (``derivations/wider.py``):
+
+``wide-A``
+    :math:`\Delta S_{k-1}`, n = k + 1: type-A's k − 1 good neurons and two distinct defect
+    neurons; a minimum for k > 6.665 (`symcrit threshold`), loss ~ 0.267/k.
+``wide-A2``
+    :math:`\Delta(S_{k-2}\times S_2)`, n = k + 1: type-A2 with a third defect neuron; a
+    minimum for k > 8.826; the branch folds at k = 4.5516.
+``wide-hidden-A``, ``wide-hidden-A2``
+    the hidden families with an extra neuron; minima for k > 11.61 and for
+    10.94 < k < 68.23; loss bounded away from 0.
+``wide-A3``, ``wide-A4``, ``wide-A5``
+    :math:`\Delta(S_{k-m}\times S_m)`, n = k + 1: type-A3 … A5 with one more defect neuron;
+    minima for k > 10.725, k > 12.295 and from the fold at k = 14.760.
+``wide-A4b``, ``wide-A5b``
+    the same groups with the extra neuron on the m defect targets; minima for
+    k > 13.677 and k > 12.702.
+
 Each family is followed, in real k, from the smallest k its blocks allow up to 10^12
 without a fold (checked in the tests).
 
@@ -50,6 +71,8 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import mpmath
 import numpy as np
@@ -57,12 +80,16 @@ import numpy as np
 from ..core import (ConvergenceError, InputError, as_mpf, exact_k, fmt_k, guard_digits,
                     is_integer, k_key, k_text, lagrange_weights, read_json, workdps,
                     write_text_atomic)
+from ..core import latex_number, latex_summary, latex_text
 from ..restricted import restricted_loss
 from ..spectra import spectrum_of
 from ..symmetry import YoungIsotropy
 from .continuation import follow
 from .point import full_gradient_check
 from .refine import refine
+
+if TYPE_CHECKING:
+    from ..spectra import Spectrum
 
 __all__ = ["Family", "Asymptotics", "asymptotics_of", "get_family", "list_families",
            "register_family", "family_spectra", "CATALOGUE", "user_catalogue_path",
@@ -85,12 +112,22 @@ class Family:
     builtin: bool = True
     merges: dict = field(default_factory=dict)   # integer k -> the family it coincides with
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    k_low: int | None = None       # where the branch ends above the block-size limit
 
     def __repr__(self):
         return f"Family({self.name!r}, {self.isotropy!r}, seed at k = {fmt_k(self.seed_k)})"
 
+    def _repr_latex_(self):
+        return latex_summary(f"family {self.name}", [
+            ("isotropy", rf"\mathrm{{Fix}}({self.H.latex})"),
+            ("seed", rf"k = {latex_number(fmt_k(self.seed_k))}"),
+            ("defined for", rf"\text{{{latex_text(self.k_range)}}}"),
+            ("description", rf"\text{{{latex_text(self.description)}}}")])
+
     @property
     def H(self):
+        """The family's isotropy group H as a :class:`~symcrit.symmetry.YoungIsotropy`
+        (symbolic k), parsed from :attr:`isotropy`."""
         return YoungIsotropy(self.isotropy)
 
     @property
@@ -105,8 +142,14 @@ class Family:
 
     @property
     def k_min(self):
-        """The smallest (real) k at which the family is defined: the block-size limit."""
-        return self.H.min_k
+        """The smallest (real) k at which the family is defined: the block-size limit (or,
+        for a branch that folds above it, the first integer beyond the fold)."""
+        return self.H.min_k if self.k_low is None else max(self.H.min_k, self.k_low)
+
+    @property
+    def n_extra(self):
+        """n − k: the student's neurons beyond the teacher's (0 for the k-neuron problem)."""
+        return self.H.extra
 
     def seed_point(self, dps):
         """The seed refined to ``dps`` digits (cached)."""
@@ -199,9 +242,9 @@ class Family:
         refinement must stay within 10^-6 (relative) of the extrapolated η, or
         :class:`~symcrit.core.ConvergenceError` is raised (the caller then continues the
         branch instead)."""
-        asy = self.asymptotics()
         anchors = [int(round(10 ** (4 + j / 2))) for j in range(5)]
         pts = self.points(anchors, dps=dps, full_check=False)
+        asy = self.asymptotics(dps)          # from the anchors 10^4, 10^5, 10^6 just computed
         with workdps(dps + guard_digits(as_mpf(k))):
             eps = [mpmath.mpf(a) ** -0.5 for a in anchors]
             e = as_mpf(k) ** -0.5
@@ -252,10 +295,14 @@ class Family:
         return {"name": self.name, "isotropy": self.isotropy, "k_range": self.k_range,
                 "seed_k": self.seed_k if isinstance(self.seed_k, int) else k_text(self.seed_k),
                 "seed": [str(x) for x in self.seed], "description": self.description,
-                "k_min": self.k_min, "builtin": self.builtin}
+                "k_min": self.k_min, "builtin": self.builtin,
+                **({"n": f"k{self.n_extra:+d}"} if self.n_extra else {})}
 
 
 # Seeds found by search(..., k=12) (see derivations/catalogue.py), 15 digits.
+#: the built-in families by name (``symcrit families``): the global minimum, type-A …
+#: type-A5, hidden-A, hidden-D and the wider families; user families are added by
+#: :func:`register_family`
 CATALOGUE = {f.name: f for f in [
     Family("global", "ΔS_k", 12, ["1", "0"],
            "W = I: every neuron on its target; the global minimum (loss 0).", exact=True),
@@ -293,6 +340,63 @@ CATALOGUE = {f.name: f for f in [
     Family("hidden-D", "ΔS_k", 12, ["-0.834008042092185", "0.165425118152131"],
            "a -> -1, b -> 0 as k grows; the loss stays bounded away from 0.",
            merges={2: "global"}),
+    # wider students, n = k + 1 (seeds found by symcrit.wider.search_wider at k = 10 and
+    # 14, continued to k = 12; derivations/wider.py)
+    Family("wide-A", "ΔS_{k-1}; n=k+1", 12,
+           ["0.995223093691973", "-0.0124131961928368", "0.154675994737243",
+            "0.0494547596150311", "-0.566770897200098", "0.0787264729272409",
+            "-0.188865334901629"],
+           "k+1 neurons: type-A's k-1 good neurons and two distinct defect neurons (not a "
+           "split); a strict minimum for k > 6.665, a saddle below; loss ~ 0.267/k."),
+    Family("wide-A2", "Δ(S_{k-2}×S_2); n=k+1", 12,
+           ["0.991245624955865", "-0.0250228806903965", "0.159409551767793",
+            "0.056903346240057", "0.156488183799688", "-0.639779791048962",
+            "0.119425619559284", "-0.15827283405788"],
+           "k+1 neurons: type-A2 with a third defect neuron; a strict minimum for k > 8.826; "
+           "the branch folds at k = 4.5516.", k_low=5),
+    Family("wide-hidden-A", "ΔS_{k-1}; n=k+1", 12,
+           ["-0.80608231482687", "0.151847950764374", "0.0328396510657042",
+            "0.195213592766969", "-0.303705904427549", "0.0661658562522015",
+            "0.934091634188313"],
+           "k+1 neurons: hidden-A with an extra neuron; a minimum for k > 11.61; the loss "
+           "stays bounded away from 0."),
+    Family("wide-hidden-A2", "Δ(S_{k-2}×S_2); n=k+1", 12,
+           ["-0.789608242656954", "0.156838077071191", "0.0255942213956463",
+            "0.060191920494089", "0.985301403173353", "-0.0261467218796597",
+            "0.231145782589911", "-0.223704523579617"],
+           "k+1 neurons: a hidden family with two special columns and an extra neuron; a "
+           "minimum for 10.94 < k < 68.23, a saddle elsewhere; loss 0 at k = 4 (an "
+           "embedding of the global minimum)."),
+    Family("wide-A3", "Δ(S_{k-3}×S_3); n=k+1", 12,
+           ["0.983414859821268", "-0.0390697839258874", "0.162064616200221",
+            "0.0531351119129355", "-0.668670973655614", "0.159631045828571",
+            "0.168065452043684", "-0.151668726389391"],
+           "k+1 neurons: type-A3 with a fourth defect neuron; a strict minimum for "
+           "k > 10.725; the branch folds at k = 8.0803.", k_low=9),
+    Family("wide-A4", "Δ(S_{k-4}×S_4); n=k+1", 14,
+           ["0.985902112556852", "-0.0369300699786542", "0.13849369463969",
+            "0.0419707480443496", "-0.710173383953307", "0.146578949408106",
+            "0.176146431614055", "-0.151713473157382"],
+           "k+1 neurons: type-A4 with a fifth defect neuron; a strict minimum for "
+           "k > 12.295; the branch folds at k = 11.811.", k_low=12),
+    Family("wide-A4b", "Δ(S_{k-4}×S_4); n=k+1", 14,
+           ["1.00448669478082", "-0.00272936463328296", "0.0631725210393798",
+            "0.0265025142068441", "-0.654545762064326", "0.176447788279432",
+            "-0.091580582975808", "0.464898933201723"],
+           "k+1 neurons: type-A4's defect block with the extra neuron on its four targets; "
+           "a strict minimum for k > 13.677.", merges={6: "wide-hidden-A2"}),
+    Family("wide-A5", "Δ(S_{k-5}×S_5); n=k+1", 16,
+           ["0.988857052981956", "-0.0335789040875531", "0.119646923703291",
+            "0.0330027399002771", "-0.740623289137223", "0.136286407925585",
+            "0.178977776224833", "-0.153789388153174"],
+           "k+1 neurons: type-A5 with a sixth defect neuron; a strict minimum from the fold "
+           "at k = 14.760 on (no threshold up to k = 40).", k_low=15),
+    Family("wide-A5b", "Δ(S_{k-5}×S_5); n=k+1", 14,
+           ["1.00585274472131", "-0.00394913434718114", "0.0614718232324152",
+            "0.025492544016571", "-0.688595694451841", "0.169685262916807",
+            "-0.108004475527089", "0.428788757377087"],
+           "k+1 neurons: type-A5's defect block with the extra neuron on its five "
+           "targets; a strict minimum for k > 12.702.", merges={7: "wide-hidden-A2"}),
 ]}
 
 
@@ -325,7 +429,7 @@ def asymptotics_of(fam, dps=30):
         for i, n in enumerate(names):
             x = pts[-1].xi[i]
             L = int(mpmath.nint(x))
-            if abs(x - L) > 1e-4:
+            if abs(x - L) > 1e-2:           # (wide-A: e + 1 = 1.1e-3 at k = 10^6)
                 raise InputError(f"family {fam.name}: the limit of {n} ({mpmath.nstr(x, 10)}) "
                                  "is not an integer; series need a recognised limit")
             lim[n] = L
@@ -415,10 +519,11 @@ class UserFamilyWarning(UserWarning):
     """A record of the user families file was skipped (it is malformed)."""
 
 
-_SESSION = {}
+_SESSION: dict[str, Family] = {}
 
 
-def register_family(name, isotropy, seed_k, seed, description="", save=False):
+def register_family(name: str, isotropy: str, seed_k: Any, seed: Sequence[Any],
+                    description: str = "", save: bool = False) -> Family:
     """Add a family (this session; ``save=True`` also writes it to the user file).
 
     Parameters
@@ -464,7 +569,7 @@ def register_family(name, isotropy, seed_k, seed, description="", save=False):
     return fam
 
 
-def list_families():
+def list_families() -> list[Family]:
     """All families: built-in, then user ones (file and session)."""
     out = dict(CATALOGUE)
     out.update(_load_user())
@@ -472,7 +577,7 @@ def list_families():
     return list(out.values())
 
 
-def get_family(name):
+def get_family(name: str | Family) -> Family:
     """A family by name (built-in or user)."""
     if isinstance(name, Family):
         return name
@@ -482,7 +587,8 @@ def get_family(name):
     return fams[name]
 
 
-def family_spectra(family, ks, dps=30, progress=None):
+def family_spectra(family: str | Family, ks: Iterable[Any], dps: int = 30,
+                   progress: Callable[..., Any] | None = None) -> list[Spectrum]:
     """The Hessian spectrum of a family at each k of ``ks`` (integers or reals), by one
     continuation of the family and one block computation per k: a list of
     :class:`~symcrit.spectra.Spectrum`.

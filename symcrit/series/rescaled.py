@@ -43,7 +43,7 @@ from fractions import Fraction
 import mpmath
 
 from ..algebra import QQ_PI, LaurentSystem, NotExact, exact_inverse, find_relation
-from ..core import ConvergenceError, InputError, newton
+from ..core import ConvergenceError, InputError, newton, workdps
 from ..restricted import restricted_loss
 
 __all__ = ["RescaledSystem"]
@@ -54,6 +54,32 @@ BASE = 14                  # internal orders for the leading-order system
 def _small_rational(x):
     """x snapped to a rational with denominator <= 24 (structural coefficients)."""
     return Fraction(mpmath.nstr(x, 12, min_fixed=-50, max_fixed=50)).limit_denominator(24)
+
+
+def _rational_null_row(U, sv, p):
+    """A row combination y with yᵀJ0 = 0 in a canonical form: the left singular vectors of
+    the (numerically) vanishing singular values span the left null space; its reduced row
+    echelon form does not depend on which basis the SVD returned, and a null space defined
+    over Q has rational rows there, which are snapped to small rationals.  Returns the
+    pivot (the row the combination replaces) and y."""
+    top = max(abs(x) for x in sv)
+    null = [j for j in range(p) if abs(sv[j]) <= mpmath.mpf(10) ** -8 * top]
+    M = [[U[i, j] for i in range(p)] for j in null]          # rows span the null space
+    pivots, r = [], 0
+    for c in range(p):
+        if r == len(M):
+            break
+        piv = max(range(r, len(M)), key=lambda i: abs(M[i][c]))
+        if abs(M[piv][c]) < mpmath.mpf(10) ** -6:
+            continue
+        M[r], M[piv] = M[piv], M[r]
+        M[r] = [v / M[r][c] for v in M[r]]
+        for i in range(len(M)):
+            if i != r:
+                M[i] = [a - M[i][c] * b for a, b in zip(M[i], M[r])]
+        pivots.append(c)
+        r += 1
+    return pivots[0], [_small_rational(v) for v in M[0]]
 
 
 class RescaledSystem:
@@ -93,7 +119,8 @@ class RescaledSystem:
         self.r = [0] * self.p
         self.ops = []                  # (row, rational combination, shift)
         if self.p:
-            self._regularise()
+            with workdps(work):        # the regularisation reads singular values: at a
+                self._regularise()     # fixed precision, whatever the caller's
 
     def to_data(self):
         """The rescaling as plain data: the limits, the powers m of ε, the row scalings r
@@ -210,10 +237,7 @@ class RescaledSystem:
             U, sv, V = mpmath.svd_r(J0)
             if min(abs(x) for x in sv) > mpmath.mpf(10) ** -8 * max(abs(x) for x in sv):
                 return
-            j = min(range(p), key=lambda t: abs(sv[t]))
-            y = [U[i, j] for i in range(p)]
-            big = max(range(p), key=lambda i: abs(y[i]))
-            y = [_small_rational(v / y[big]) for v in y]
+            big, y = _rational_null_row(U, sv, p)
             new_vals = []
             for q in range(p):
                 c = sum((J[i][q] * y[i] for i in range(p) if y[i]), S.convert(0))
