@@ -5,7 +5,7 @@ The public API is flat, as in networkx: everything a user needs is importable fr
 layer is a subpackage with its own ``__all__`` (``symcrit.core``, ``symcrit.algebra``,
 ``symcrit.model``, ``symcrit.symmetry``, ``symcrit.restricted``, ``symcrit.spectra``,
 ``symcrit.critical``, ``symcrit.transitions``, ``symcrit.series``, ``symcrit.certificates``,
-``symcrit.landscape``, ``symcrit.plotting``).  Names are imported on first use, so
+``symcrit.wider``, ``symcrit.landscape``, ``symcrit.plotting``).  Names are imported on first use, so
 ``import symcrit`` (and the command line's start-up) stays fast.
 
 >>> import symcrit
@@ -36,12 +36,14 @@ _EXPORTS = {
                  "get_family", "list_families", "register_family", "family_spectra",
                  "identify", "CATALOGUE"],
     "transitions": ["Threshold", "thresholds", "threshold"],
-    "series": ["FamilySeries", "family_series"],
+    "series": ["FamilySeries", "family_series", "CoefficientCheck", "check_coefficient"],
     "certificates": ["Certificate", "certify", "certify_point", "certify_family",
                      "verify_certificate"],
+    "wider": ["split_neuron", "zero_neuron", "neuron_curvature", "certify_split",
+              "annihilation_table", "search_wider", "follow_perturbation"],
     "landscape": ["TrainConfig", "run_ensemble", "load_records", "analyse", "summary_table",
                   "confirmed_isotropy"],
-    "plotting": ["plot_spectra", "plot_training"],
+    "plotting": ["plot_spectra", "plot_training", "plot_annihilation"],
 }
 __getattr__, __dir__, _names = lazy_exports(__name__, _EXPORTS)
 __all__ = ["__version__"] + _names

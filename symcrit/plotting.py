@@ -7,7 +7,10 @@ a one-line :class:`~symcrit.core.InputError`.
 """
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -15,7 +18,7 @@ from .core import InputError, check_writable
 from .landscape import KINDS
 from .spectra import multiplicity_text
 
-__all__ = ["check_plot_path", "plot_spectra", "plot_training"]
+__all__ = ["check_plot_path", "plot_spectra", "plot_training", "plot_annihilation"]
 
 
 def _pyplot():
@@ -50,7 +53,10 @@ def _save(fig, path):
         plt.close(fig)
 
 
-def plot_spectra(spectra, path, title=None, limits=None):
+def plot_spectra(spectra: Sequence[Any], path: str | os.PathLike[str],
+                 title: str | None = None,
+                 limits: Mapping[str, Sequence[Any]] | None = None
+                 ) -> str | os.PathLike[str]:
     r"""Plot eigenvalues against k (one line per eigenvalue of each block, labelled by
     irreducible and multiplicity) to ``path`` (png, pdf or svg; matplotlib).
 
@@ -64,9 +70,9 @@ def plot_spectra(spectra, path, title=None, limits=None):
         raise InputError("nothing to plot")
     ks = [float(s.k) for s in spectra]
     fig, ax = plt.subplots(figsize=(8, 5))
-    series = {}
+    series: dict[Any, list[Any]] = {}
     for s in spectra:
-        per = {}
+        per: dict[Any, Any] = {}
         for e in s.entries:
             per.setdefault(e.irrep, []).append((e.eigenvalue, e.multiplicity))
         for irrep, vals in per.items():
@@ -98,7 +104,8 @@ def plot_spectra(spectra, path, title=None, limits=None):
     return path
 
 
-def plot_training(table, rows, path, title):
+def plot_training(table: Sequence[dict[str, Any]], rows: Sequence[dict[str, Any]],
+                  path: str | os.PathLike[str], title: str) -> None:
     """Bar chart of the isotropy types that training found (left) and the final losses
     by type (right, one dot per run), from :func:`symcrit.landscape.summary_table` rows."""
     plt = _pyplot()
@@ -139,5 +146,42 @@ def plot_training(table, rows, path, title):
     for ax in (a1, a2):
         ax.set_xlim(-0.6, len(table) - 0.4)
     fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def plot_annihilation(table: Any, path: str | os.PathLike[str],
+                      title: str | None = None) -> None:
+    r"""The annihilation table (:func:`symcrit.wider.annihilation_table`) as a figure: per
+    family, the index against k with one line per number m of extra neurons (the family's
+    own index at its own m, else the smallest index of its embeddings); open markers where
+    a spurious minimum survives.  The y axis is symmetric-logarithmic."""
+    plt = _pyplot()
+    fams = table.families
+    cols = min(4, len(fams))
+    rows = -(-len(fams) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(max(5.0, 3.4 * cols), 2.6 * rows + 0.6),
+                             squeeze=False, sharex=True)
+    for ax, fam in zip(axes.ravel(), fams):
+        for m in table.extra:
+            pts = [(r.k, r.index_min, r.survives) for r in table.rows
+                   if r.family == fam and r.m == m and r.index_min is not None]
+            if not pts:
+                continue
+            ks, idx, surv = zip(*pts)
+            line, = ax.plot(ks, idx, "-", lw=1.2, label=f"m = {m}")
+            ax.plot([k for k, s in zip(ks, surv) if s], [i for i, s in zip(idx, surv) if s],
+                    "o", mfc="none", color=line.get_color(), ms=5)
+        ax.set_yscale("symlog", linthresh=1)
+        ax.set_title(fam, fontsize=9)
+        ax.grid(alpha=0.3)
+    for ax in axes.ravel()[len(fams):]:
+        ax.axis("off")
+    axes[0, 0].legend(fontsize=7)
+    for ax in axes[-1]:
+        ax.set_xlabel("k")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("index")
+    fig.suptitle(title or "index against k (o: a spurious minimum survives)", fontsize=9)
     fig.tight_layout()
     _save(fig, path)

@@ -6,11 +6,9 @@ Hessian in shallow ReLU models: a tale of symmetry", NeurIPS, arXiv:2008.01805);
 smallest eigenvalue of a block crosses zero the family turns, for instance, from saddle into
 minimum: the "fractional dimension" thresholds.
 
-Method: the family is followed in real k on a geometric grid (one continuation,
-:meth:`symcrit.critical.Family.follow`); in each grid interval where a block's smallest
-eigenvalue :math:`\lambda(k)` changes sign, :math:`\lambda(k) = 0` is solved by mpmath's
-Illinois method (:func:`mpmath.findroot`, which keeps the bracket), each evaluation being a
-Newton refinement of the critical point at k followed by the block eigenproblem.
+Method (:func:`thresholds`): a float64 scan along the family on a geometric grid, Brent's
+method on the float crossing, then mpmath's Illinois method (:func:`mpmath.findroot`,
+which keeps the bracket) from a tight bracket around it at full precision.
 
 >>> t = threshold("type-A", k_max=8, dps=25)
 >>> t.irrep, t.before, t.after, 5 < t.k < 6
@@ -19,14 +17,21 @@ Newton refinement of the critical point at k followed by the block eigenproblem.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import mpmath
 
-from .core import ConvergenceError, InputError, dec, k_key, workdps
+import numpy as np
+
+from .core import (ConvergenceError, InputError, check_dps, dec, generalized_eigh, workdps)
 from .critical import get_family, newton_restricted, refine
 from .restricted import restricted_loss
-from .spectra import block_minima, classify
+from .spectra import block_minima, classify, hessian_blocks
 from .symmetry import isotypic_decomposition
+
+if TYPE_CHECKING:
+    from .critical import Family
 
 __all__ = ["Threshold", "thresholds", "threshold", "K_MAX_SCAN"]
 
@@ -77,6 +82,18 @@ class Threshold:
 
     __repr__ = __str__
 
+    def _repr_latex_(self):
+        from .core import latex_math_text, latex_number, latex_summary, latex_text
+        return latex_summary(f"threshold of {self.family}", [
+            ("isotropy", rf"\mathrm{{Fix}}({latex_math_text(self.isotropy)})"),
+            ("transition", rf"\text{{{latex_text(self.before)}}} \to "
+                           rf"\text{{{latex_text(self.after)}}}"),
+            ("at $k$", latex_number(self.k, self.dps)),
+            ("block", latex_math_text(self.irrep)),
+            (r"slope $d\lambda/dk$", latex_number(self.slope, 8)),
+            ("loss there", latex_number(self.loss, min(self.dps, 25))),
+            ("certainty", r"\text{refined (mpmath), not certified}")])
+
 
 def _scan_grid(lo, hi, ratio):
     out, k = [], lo
@@ -87,39 +104,125 @@ def _scan_grid(lo, hi, ratio):
     return out
 
 
-def _eigenvalue_along(R, isotropy, irrep, xi, work, known):
+def _float_newton(R, x, k, w, steps=30):
+    """Newton on the restricted gradient in float64 at k from x (None when it fails)."""
+    x = np.array(x, dtype=float)
+    for _ in range(steps):
+        with np.errstate(all="ignore"):
+            _, g, H = R.evaluate(x, k)
+            r = np.max(np.abs(g / w))
+            if not np.isfinite(r):
+                return None
+            if r < 1e-13 * max(1.0, np.max(np.abs(x))):
+                return x
+            try:
+                x = x - np.linalg.solve(H, g)
+            except np.linalg.LinAlgError:
+                return None
+    return None
+
+
+def _float_minima(isotropy, x, k):
+    """The smallest eigenvalue of each block at x, in float64 (None where it fails)."""
+    try:
+        return {b.irrep: float(generalized_eigh(b.A, b.B, "float")[0])
+                for b in hessian_blocks(isotropy, list(x), k, system="float")}
+    except (InputError, ArithmeticError, ValueError, np.linalg.LinAlgError):
+        return None
+
+
+def _float_scan(fam, grid):
+    """The family's point and its blocks' smallest eigenvalues at the k of ``grid``
+    (ascending), in float64: natural continuation outwards from the seed, the step halved
+    where Newton does not converge.  Returns ``{index: (x, minima)}`` for the k reached."""
+    R = restricted_loss(fam.isotropy)
+    seed = np.array([float(v) for v in fam.seed_point(30).xi])
+    out = {}
+    start = min(range(len(grid)), key=lambda i: abs(float(grid[i]) - float(fam.seed_k)))
+    for direction in (1, -1):
+        x, k_prev = seed, float(fam.seed_k)
+        i = start if direction == 1 else start - 1
+        while 0 <= i < len(grid):
+            k_t = float(grid[i])
+            k, ok = k_prev, True
+            while k != k_t:                 # walk to k_t, halving where Newton fails
+                step = k_t - k
+                for _ in range(12):
+                    w = np.array([float(v) for v in R.weights(k + step)])
+                    xn = _float_newton(R, x, k + step, w)
+                    if xn is not None and np.max(np.abs(xn - x)) < 0.1 * max(1, np.max(np.abs(x))):
+                        break
+                    step /= 2
+                else:
+                    ok = False
+                    break
+                x, k = xn, k + step
+            if not ok:
+                break
+            m = _float_minima(fam.isotropy, x, k_t)
+            if m is None:
+                break
+            out[i] = (x, m)
+            k_prev = k_t
+            i += direction
+    return out
+
+
+def _eigenvalue_along(R, isotropy, irrep, xi, work):
     """λ(k): the smallest eigenvalue of block ``irrep`` at the critical point near ξ at k
-    (Newton from the last point; the values ``known`` at the bracket's ends are reused),
-    and the state holding that point."""
+    (mpmath; Newton from the last point), and the state holding that point."""
     state = {"x": list(xi)}
+    cache = {}
 
     def lam(k):
-        if k in known:
-            return known[k]
-        res = newton_restricted(R, state["x"], k, maxsteps=30,
-                                tol=mpmath.mpf(10) ** (-(work - 5)))
-        state["x"] = res.x
-        return block_minima(isotropy, res.x, k)[irrep]
+        if k not in cache:
+            res = newton_restricted(R, state["x"], k, maxsteps=30,
+                                    tol=mpmath.mpf(10) ** (-(work - 5)))
+            state["x"] = res.x
+            cache[k] = block_minima(isotropy, res.x, k)[irrep]
+        return cache[k]
     return lam, state
 
 
-def thresholds(family, k_max=40, k_min=None, ratio=1.04, dps=30, progress=None):
+def thresholds(family: str | Family, k_max: Any = 40, k_min: Any = None, ratio: float = 1.04,
+               dps: int = 30,
+               progress: Callable[..., Any] | None = None) -> list[Threshold]:
     r"""All real k in ``[k_min, k_max]`` where the smallest eigenvalue of an isotypic block
     crosses zero along the family, each to ``dps`` digits (a list of :class:`Threshold`,
     ascending in k).
 
-    Method: the family is followed in real k on a geometric grid (ratio ``ratio``); in
-    each grid interval where a block's smallest eigenvalue :math:`\lambda(k)` changes sign,
-    :math:`\lambda(k) = 0` is solved by the Illinois (regula falsi) method, each evaluation
-    being a Newton refinement of the critical point at k followed by the block
-    eigenproblem (Arjevani & Field 2020 show the eigenvalues are analytic in k, so the
-    crossing is a simple root generically).  Crossings closer together than a grid step
-    can be missed; a smaller ``ratio`` resolves them.
+    Method: the family is followed in real k on a geometric grid (ratio ``ratio``) in
+    float64 (natural continuation from the seed, Newton on the restricted gradient), with
+    the smallest eigenvalue of every block at each grid point; in each interval where one
+    changes sign, the crossing is located in float64 (Brent's method), then polished to
+    ``dps`` digits by mpmath's Illinois method from a bracket of relative width 10^-9 around
+    it (a few evaluations, each a Newton refinement of the point at k and the block
+    eigenproblem).  The eigenvalues are analytic in k (Arjevani & Field 2020,
+    arXiv:2008.01805), so a crossing is a simple root generically.  Crossings closer
+    together than a grid step can be missed; a smaller ``ratio`` resolves them.
+
+    Parameters
+    ----------
+    family : str or Family
+    k_max, k_min : number
+        The range scanned (k_min defaults to just above the block-size limit).
+    ratio : float
+        The grid ratio, in (1, 2).
+    dps : int
+        Digits of the crossings.
+    progress : callable, optional
+        Called with the index of each grid point reached.
+
+    Returns
+    -------
+    list of Threshold
 
     >>> th = thresholds("type-A", k_max=7, dps=25)
-    >>> [(t.irrep, t.before, t.after, mpmath.nstr(t.k, 6)) for t in th]     # doctest: +SKIP
+    >>> [(t.irrep, t.before, t.after) for t in th]
+    [('[k-2,1]', 'saddle', 'minimum')]
     """
     fam = get_family(family)
+    dps = check_dps(dps)
     dec_ = isotypic_decomposition(fam.isotropy)
     lo = float(k_min) if k_min is not None else float(max(fam.k_min, dec_.generic_k_min)) + 0.05
     if not lo > dec_.generic_k_min:
@@ -133,53 +236,82 @@ def thresholds(family, k_max=40, k_min=None, ratio=1.04, dps=30, progress=None):
         raise InputError(f"k_max must exceed {lo}, got {k_max}")
     if not 1 < float(ratio) < 2:
         raise InputError(f"the grid ratio must lie in (1, 2), got {ratio}")
-    grid = [mpmath.mpf(x) for x in _scan_grid(lo, float(k_max), float(ratio))]
-    found, lost = fam.follow(grid, dps=dps)
-    pts = [found[k_key(k)] for k in grid if k_key(k) in found]
-    if not pts:
-        raise ConvergenceError(f"family {fam.name} could not be followed to "
-                               f"[{lo}, {k_max}]: {'; '.join(lost)}")
+    grid = _scan_grid(lo, float(k_max), float(ratio))
+    scan = _float_scan(fam, grid)
+    if not scan:
+        raise ConvergenceError(f"family {fam.name} could not be followed to [{lo}, {k_max}]")
+    if progress:
+        for i in sorted(scan):
+            progress(i)
     R = restricted_loss(fam.isotropy)
-    work = int(dps) + 10
-    tol = mpmath.mpf(10) ** (-(int(dps) // 2))
+    work = dps + 10
     out = []
-    with workdps(work):
-        mins = []
-        for p in pts:
-            mins.append(block_minima(fam.isotropy, p.xi, p.k))
-            if progress:
-                progress(p)
-        for i in range(len(pts) - 1):
-            m0, m1 = mins[i], mins[i + 1]
-            for irrep in m0:
-                if mpmath.sign(m0[irrep]) == mpmath.sign(m1[irrep]):
-                    continue
-                a, b = mpmath.mpf(pts[i].k), mpmath.mpf(pts[i + 1].k)
-                lam, state = _eigenvalue_along(R, fam.isotropy, irrep, pts[i].xi, work,
-                                               {a: m0[irrep], b: m1[irrep]})
+    idx = sorted(scan)
+    for i0, i1 in zip(idx, idx[1:]):
+        if i1 != i0 + 1:
+            continue
+        (x0, m0), (x1, m1) = scan[i0], scan[i1]
+        for irrep in m0:
+            if irrep not in m1 or np.sign(m0[irrep]) == np.sign(m1[irrep]):
+                continue
+            kt, xt = _float_root(fam, irrep, grid[i0], grid[i1], x0)
+            with workdps(work):
+                lam, state = _eigenvalue_along(R, fam.isotropy, irrep, list(xt), work)
+                a, b = _bracket(lam, kt, grid[i0], grid[i1])
                 try:
-                    kt = mpmath.findroot(lam, (a, b), solver="illinois", verify=False,
-                                         tol=mpmath.mpf(10) ** (-(int(dps) + 3)),
-                                         maxsteps=100)
+                    k_root = mpmath.findroot(lam, (a, b), solver="illinois", verify=False,
+                                             tol=mpmath.mpf(10) ** (-(dps + 3)), maxsteps=100)
                 except (ValueError, ZeroDivisionError) as exc:
-                    raise ConvergenceError(f"threshold: no convergence in [{mpmath.nstr(a, 10)}"
-                                           f", {mpmath.nstr(b, 10)}] ({exc})") from None
-                h = mpmath.mpf(10) ** (-(int(dps) // 3))
-                slope = (lam(kt + h) - lam(kt - h)) / (2 * h)
-                lam(kt)
-                cp = refine(fam.isotropy, list(state["x"]), kt, dps=dps, family=fam.name,
+                    raise ConvergenceError(f"threshold: no convergence in "
+                                           f"[{mpmath.nstr(a, 10)}, {mpmath.nstr(b, 10)}] "
+                                           f"({exc})") from None
+                # dλ/dk from the tight bracket (relative width 1e-9 or more): 8 digits
+                slope = (lam(b) - lam(a)) / (b - a)
+                cp = refine(fam.isotropy, list(state["x"]), k_root, dps=dps, family=fam.name,
                             full_check=False)
-                out.append(Threshold(fam.name, dec_.H.label, +kt, irrep,
-                                     classify(m0, tol), classify(m1, tol), +slope, cp,
-                                     int(dps), (pts[i].k, pts[i + 1].k)))
+            out.append(Threshold(fam.name, dec_.H.label, k_root, irrep,
+                                 classify(m0, 1e-8), classify(m1, 1e-8), slope, cp, dps,
+                                 (grid[i0], grid[i1])))
     out.sort(key=lambda t: t.k)
-    with workdps(int(dps)):
+    with workdps(dps):
         for t in out:
-            t.k = +t.k
+            t.k, t.slope = +t.k, +t.slope
     return out
 
 
-def threshold(family, k_max=40, dps=30, ratio=1.04, progress=None):
+def _float_root(fam, irrep, a, b, x0):
+    """The crossing of block ``irrep``'s smallest eigenvalue in (a, b) in float64 (Brent's
+    method), and the point there."""
+    from scipy.optimize import brentq
+    R = restricted_loss(fam.isotropy)
+    state = {"x": x0}
+
+    def lam(k):
+        w = np.array([float(v) for v in R.weights(k)])
+        x = _float_newton(R, state["x"], k, w)
+        if x is None:
+            raise ConvergenceError(f"threshold: the point of {fam.name} is lost at k = {k:.6g}")
+        state["x"] = x
+        return _float_minima(fam.isotropy, x, k)[irrep]
+    kt = brentq(lam, a, b, xtol=1e-13 * b, rtol=1e-13)
+    lam(kt)
+    return kt, state["x"]
+
+
+def _bracket(lam, kt, a, b):
+    """A bracket around the float crossing kt where λ changes sign at full precision:
+    relative width 10^-9, widened (×100) until it does, at most to the grid interval."""
+    kt = mpmath.mpf(kt)
+    for width in (1e-9, 1e-7, 1e-5, 1e-3):
+        lo = max(mpmath.mpf(a), kt * (1 - width))
+        hi = min(mpmath.mpf(b), kt * (1 + width))
+        if mpmath.sign(lam(lo)) != mpmath.sign(lam(hi)):
+            return lo, hi
+    return mpmath.mpf(a), mpmath.mpf(b)
+
+
+def threshold(family: str | Family, k_max: Any = 40, dps: int = 30, ratio: float = 1.04,
+              progress: Callable[..., Any] | None = None) -> Threshold:
     """The real k at which the family turns from saddle into minimum: the largest
     crossing in ``(k_min, k_max]`` after which it is a minimum (see :func:`thresholds`).
     Raises :class:`~symcrit.core.errors.ConvergenceError` when there is none in the range.

@@ -32,9 +32,11 @@ TOP = len(LAYERS)            # symcrit/__init__ and __main__
 #: the most lines a module may have (one topic per module; documentation included)
 MAX_LINES = 700
 
-#: private-looking attributes that belong to other libraries' protocols
+#: private-looking attributes that belong to other libraries' protocols (``printer._print``
+#: is how sympy's printer hooks print a sub-expression)
 FOREIGN_PROTOCOL = {"_mpf_", "_mpc_", "_sympy_", "_repr_latex_", "_latex", "_pretty",
-                    "_sympystr", "_asdict", "_fields", "_replace", "_make"}
+                    "_sympystr", "_sympyrepr", "_print", "_asdict", "_fields", "_replace",
+                    "_make"}
 
 
 def module_name(path, root=ROOT):

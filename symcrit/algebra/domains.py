@@ -114,6 +114,10 @@ class Domain:
         return self.factor_roots(coeffs)
 
     def factor_roots(self, coeffs):  # pragma: no cover - abstract
+        """The roots of a polynomial of degree ≥ 2 (ascending ``coeffs``, no zero root) by
+        factoring it over this domain, as :meth:`roots` returns them: a linear factor
+        gives a root here, an irreducible factor of degree d > 1 the generator of a new
+        field of degree d."""
         raise NotExact(f"no root finding over {self.name}")
 
     def instances(self, terms):
@@ -144,17 +148,22 @@ class MpmathDomain(Domain):
 
     @property
     def zero(self):
+        """0 as an ``mpf``."""
         return mpmath.mpf(0)
 
     @property
     def one(self):
+        """1 as an ``mpf``."""
         return mpmath.mpf(1)
 
     @property
     def pi(self):
+        """π at the working precision (read again at every use)."""
         return +mpmath.mp.pi
 
     def convert(self, x):
+        """An mpmath number for x: an mpmath, exact (:class:`QPi`, :class:`QPiSqrt`,
+        sympy) or Python number, evaluated at the working precision."""
         if isinstance(x, (mpmath.mpf, mpmath.mpc)):
             return x
         if isinstance(x, (QPi, QPiSqrt)):
@@ -167,11 +176,13 @@ class MpmathDomain(Domain):
         return abs(c) <= mpmath.mpf(10) ** (-(mpmath.mp.dps * 2 // 3))
 
     def sqrt(self, c):
+        """√c for c ≥ 0 (ArithmeticError for c < 0)."""
         if c < 0:
             raise ArithmeticError("square root of a negative coefficient")
         return mpmath.sqrt(c)
 
     def acos(self, c):
+        """arccos c for ``|c| ≤ 1``, in [0, π] (ArithmeticError outside)."""
         if abs(c) > 1:
             raise ArithmeticError(f"acos of {mpmath.nstr(c, 8)}")
         return mpmath.acos(max(min(c, mpmath.mpf(1)), mpmath.mpf(-1)))
@@ -272,11 +283,16 @@ class NumberField(Domain):
         return _NFElem(self, fmpq_poly([0, 1]))
 
     def convert(self, c):
+        """An element of the field: one of its own, or a rational number (the constant
+        polynomial c)."""
         if isinstance(c, _NFElem):
             return _NFElem(self, c.p)
         return _NFElem(self, fmpq_poly([_fmpq(c)]))
 
     def factor_roots(self, coeffs):
+        """Roots of a polynomial with rational coefficients, by flint's factorisation over
+        ℚ: a rational root for each linear factor, the generator of ℚ[α]/g for each
+        irreducible factor g of higher degree."""
         f = fmpq_poly([c.p[0] if c.p.degree() >= 0 else 0 for c in coeffs])
         out = []
         for g, e in f.factor()[1]:
@@ -317,6 +333,14 @@ class QPiDomain(Domain):
     pi = QPi.PI
 
     def convert(self, x):
+        """An element of ℚ(π): a :class:`QPi`, an integer or rational, an integral float,
+        or a sympy expression rational in π.
+
+        Raises
+        ------
+        NotExact
+            A float that is not an integer (it has no exact meaning here).
+        """
         if isinstance(x, QPi):
             return x
         if isinstance(x, (mpmath.mpf, float)):
@@ -352,6 +376,8 @@ class QPiDomain(Domain):
         return out
 
     def sqrt(self, c):
+        """√c when c is the square of an element of ℚ(π) (NotExact otherwise, with the
+        radicand when the root lies in ℚ(π)(√s))."""
         return c.sqrt()
 
     def acos(self, c):
@@ -359,6 +385,9 @@ class QPiDomain(Domain):
         return acos_qpi(c)
 
     def factor_roots(self, coeffs):
+        """Roots by factoring over ℚ(π) (:func:`~symcrit.algebra.roots.factor_qpi`): a root
+        in ℚ(π) for each linear factor, the generator of a :class:`QPiExtension` for each
+        irreducible factor of higher degree."""
         out = []
         for g, e in factor_qpi(coeffs):
             if len(g) == 2:
@@ -401,6 +430,8 @@ class QPiExtension(Domain):
         return QPiAlgebraic([QPi.ZERO, QPi.ONE], self.m)
 
     def convert(self, x):
+        """An element of the extension: one of its own, or an element of ℚ(π) (anything
+        :meth:`QPiDomain.convert` accepts)."""
         if isinstance(x, QPiAlgebraic):
             return x
         return QPiAlgebraic([QQ_PI.convert(x)], self.m)
@@ -443,9 +474,17 @@ class QPiSqrtDomain(QPiExtension):
         self.pi = QPiSqrt(QPi.PI, QPi.ZERO, self.s)
 
     def generator(self):
+        """√s (the positive root)."""
         return QPiSqrt(QPi.ZERO, QPi.ONE, self.s)
 
     def convert(self, x):
+        """An element a + b√s: one of its own (same s), or an element a of ℚ(π).
+
+        Raises
+        ------
+        NotExact
+            An element of ℚ(π)(√t) with t ≠ s.
+        """
         if isinstance(x, QPiSqrt):
             if x.s != self.s:
                 raise NotExact(f"two different radicals: sqrt({self.s}) and sqrt({x.s})")
@@ -465,9 +504,12 @@ class QPiSqrtDomain(QPiExtension):
         return [QPiSqrt(x + y * self.s, u + v, self.s) for x, y, u, v in zip(p1, p2, q1, q2)]
 
     def sqrt(self, c):
+        """√c when it lies in ℚ(π)(√s) (NotExact otherwise)."""
         return c.sqrt()
 
     def acos(self, c):
+        """arccos c where it is a rational multiple of π (0, ±1/2, ±√2/2, ±√3/2, ±1;
+        NotExact otherwise)."""
         return c.acos()
 
     def roots(self, coeffs):
@@ -493,6 +535,9 @@ class ExpressionDomain(Domain):
 
     @staticmethod
     def convert(c):
+        """A sympy expression: a float is replaced by a simple exact number close to it
+        (``sympy.nsimplify``); anything else must already be a sympy object or a Python
+        number (``sympify(strict=True)``: strings are refused)."""
         return sympy.nsimplify(c) if isinstance(c, float) else sympy.sympify(c, strict=True)
 
     def is_zero(self, c):
@@ -530,6 +575,9 @@ class ExpressionDomain(Domain):
         return [(terms, None)]
 
 
+#: mpmath coefficients at the working precision (numeric series and branches)
 MPMATH_DOMAIN = MpmathDomain()
+#: the rational numbers ℚ (a :class:`NumberField` of degree 1)
 QQ = NumberField()
+#: the exact field ℚ(π), π an indeterminate (:class:`QPiDomain`)
 QQ_PI = QPiDomain()

@@ -31,7 +31,7 @@ import mpmath
 import sympy
 from flint import arb, ctx as flint_ctx
 
-from ..core import int_power
+from ..core import SympyConvertible, int_power
 from .dense import poly_add, poly_invmod, poly_mul, poly_rem, poly_strip, poly_sub
 from .qpi import NotExact, QPi, arb_sign, arb_value
 
@@ -180,6 +180,7 @@ class QPiAlgebraic:
 
     # ------------------------------------------------------------------ predicates
     def is_zero(self):
+        """True for 0 (exact: the reduced coefficient list is empty)."""
         return not self.c
 
     def __bool__(self):
@@ -211,7 +212,7 @@ class QPiAlgebraic:
         return " + ".join(parts) or "0"
 
 
-_SQRT_MODULI = {}
+_SQRT_MODULI: dict[int, tuple[QPi, QPi, QPi]] = {}
 
 
 def _sqrt_modulus(s):
@@ -221,7 +222,7 @@ def _sqrt_modulus(s):
     return m
 
 
-class QPiSqrt(QPiAlgebraic):
+class QPiSqrt(QPiAlgebraic, SympyConvertible):
     r"""An element :math:`a + b\sqrt{s}` of :math:`\mathbb{Q}(\pi)(\sqrt{s})`.
 
     a, b in :math:`\mathbb{Q}(\pi)`, s a square-free integer > 1; since √s is not in
@@ -384,6 +385,14 @@ class QPiSqrt(QPiAlgebraic):
     def to_sympy(self):
         """A sympy expression in ``sympy.pi`` and ``sympy.sqrt(s)``."""
         return self.a.to_sympy() + self.b.to_sympy() * sympy.sqrt(self.s)
+
+    def as_expr(self):
+        """The element as a sympy expression (:meth:`to_sympy`); ``sympy.latex`` and
+        ``sympy.pretty`` print it."""
+        return self.to_sympy()
+
+    def _repr_latex_(self):
+        return f"${self.text(latex=True)}$"
 
     def __repr__(self):
         return self.text()

@@ -41,7 +41,8 @@ from .qpi import QPi
 
 __all__ = ["closed_form", "find_relation", "BASES"]
 
-# (powers of π multiplying x, powers of π alone), tried in this order
+#: the bases of the integer-relation search: (powers of π multiplying x, powers of π
+#: alone), tried in this order
 BASES = [((0,), (0,)), ((0,), (0, -1)), ((0,), (0, -1, -2)), ((0,), (0, -1, -2, -3)),
          ((0,), (1, 0, -1, -2)), ((0, 1), (1, 0, -1, -2)), ((0,), (2, 1, 0, -1, -2, -3)),
          ((0, 1), (2, 1, 0, -1, -2, -3))]
@@ -113,10 +114,10 @@ def find_relation(x, digits, bases=BASES):
 def closed_form(x, digits, x_hi, digits_hi, bases=BASES):
     r"""A confirmed closed form of x in :math:`\mathbb{Q}(\pi)`, or None.
 
-    An element equal to x to ``digits`` significant digits (relative to max(1, |x|)),
+    An element equal to x to ``digits`` significant digits (relative to ``max(1, |x|)``),
     found by PSLQ within the height bound :math:`n\log_{10}H \le` ``digits``/2, and equal
     to ``x_hi`` (the same quantity computed at a higher precision) to ``digits_hi`` digits.
-    Zero is returned when |x| and |x_hi| are below their accuracies.
+    Zero is returned when ``|x|`` and ``|x_hi|`` are below their accuracies.
 
     Parameters
     ----------

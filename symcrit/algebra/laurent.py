@@ -87,6 +87,7 @@ class LaurentSeries:
 
     @property
     def domain(self):
+        """The coefficient domain (that of the series' :class:`LaurentSystem`)."""
         return self.system.domain
 
     def coefficient(self, n):
@@ -121,6 +122,8 @@ class LaurentSeries:
         return self._new(cs[i:], self.val + i, self.prec, nz=True)
 
     def is_zero(self):
+        """True when every known coefficient is zero (in the domain's sense: exactly, or
+        below its tolerance for mpmath)."""
         return len(self.normalized().coeffs) == 0
 
     def valuation(self):
@@ -134,7 +137,7 @@ class LaurentSeries:
             return self.is_zero()
         return NotImplemented
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]   # unhashable, as == is numeric
 
     def __repr__(self):
         D = self.domain
@@ -208,6 +211,16 @@ class LaurentSeries:
     __rmul__ = __mul__
 
     def inverse(self):
+        """1/x, to the same relative precision: with
+        :math:`x = \\varepsilon^v \\sum_i b_i \\varepsilon^i`, :math:`b_0 \\ne 0`, the
+        coefficients of :math:`1/x = \\varepsilon^{-v} \\sum_n r_n \\varepsilon^n` are
+        :math:`r_0 = 1/b_0`, :math:`r_n = -r_0 \\sum_{i=1}^{n} b_i r_{n-i}`.
+
+        Raises
+        ------
+        ZeroDivisionError
+            The series is zero to its precision.
+        """
         b = self.normalized()
         if not b.coeffs:
             raise ZeroDivisionError("division by a series that is zero to its precision")
@@ -243,6 +256,17 @@ class LaurentSeries:
 
     # ---------------------------------------------------------------- functions
     def sqrt(self):
+        """√x for a series of even valuation 2v and positive leading coefficient:
+        :math:`\\varepsilon^{v} \\sum_n y_n \\varepsilon^n` with :math:`y_0 = \\sqrt{x_0}`
+        (in the domain: exact or NotExact) and
+        :math:`y_n = (x_n - \\sum_{i=1}^{n-1} y_i y_{n-i}) / (2 y_0)`.
+
+        Raises
+        ------
+        InputError
+            An odd valuation (the root is a series in :math:`\\varepsilon^{1/2}`) or a
+            negative leading coefficient.
+        """
         x = self.normalized()
         if not x.coeffs:
             return self._new([], (x.prec + 1) // 2, (x.prec + 1) // 2)
@@ -282,6 +306,19 @@ class LaurentSeries:
         return self._new(cs, 0, x.prec + 1)
 
     def acos(self):
+        """arccos x for a series without negative powers, its constant term x₀ in [−1, 1]:
+        :math:`\\arccos x_0` (in the domain) plus the integral of
+        :math:`-x'/\\sqrt{(1 - x)(1 + x)}`.  At x₀ = ±1 the square root needs
+        :math:`1 \\mp x` of even valuation 2j, and the result has a term in
+        :math:`\\varepsilon^j` (:math:`\\arccos(-1 + \\delta) = \\pi - \\sqrt{2\\delta}(1 + \\dots)`);
+        numerically, x₀ within the system's tolerance of ±1 is snapped to it (see the
+        module docstring).
+
+        Raises
+        ------
+        InputError
+            Negative powers, or ``|x₀| > 1``.
+        """
         x = self.normalized()
         if x.val < 0:
             raise InputError("acos of a series with negative powers")
@@ -321,6 +358,7 @@ class LaurentSystem(NumberSystem):
         self._pi = None
 
     def convert(self, x):
+        """A series: one of its own, or a constant of the domain (known to ε^order)."""
         if isinstance(x, LaurentSeries):
             return x
         return LaurentSeries([self.domain.convert(x)], 0, self.order, self)
@@ -332,6 +370,7 @@ class LaurentSystem(NumberSystem):
         return isinstance(x, LaurentSeries)
 
     def epsilon(self):
+        """The variable ε itself (exact to one order more than the constants)."""
         return LaurentSeries([self.domain.one], 1, self.order + 1, self, True)
 
     def monomial(self, c, n):
@@ -345,17 +384,20 @@ class LaurentSystem(NumberSystem):
                              self.order if prec is None else prec, self)
 
     def sqrt(self, x):
+        """√x of a series (elementwise on arrays): :meth:`LaurentSeries.sqrt`."""
         if isinstance(x, np.ndarray):
             return np.frompyfunc(lambda t: self.convert(t).sqrt(), 1, 1)(x)
         return self.convert(x).sqrt()
 
     def acos(self, x):
+        """arccos x of a series (elementwise on arrays): :meth:`LaurentSeries.acos`."""
         if isinstance(x, np.ndarray):
             return np.frompyfunc(lambda t: self.convert(t).acos(), 1, 1)(x)
         return self.convert(x).acos()
 
     @property
     def pi(self):
+        """π as a constant series (exact over ℚ(π), numeric over mpmath)."""
         if self._pi is None:
             self._pi = self.convert(self.domain.pi)
         return self._pi

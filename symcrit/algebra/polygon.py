@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 import mpmath
 import sympy
@@ -311,6 +312,8 @@ class Edge:
 
     @property
     def length(self):
+        """The edge's horizontal length (the difference of its end points' first
+        coordinates): the number of roots, with multiplicity, that it accounts for."""
         return self.end[0] - self.start[0]
 
 
@@ -337,7 +340,7 @@ class NewtonPolygon:
             f" {e.polynomial} = 0" for e in self.edges)
 
 
-def newton_polygon(F, x, t, numeric=False):
+def newton_polygon(F: Any, x: Any, t: Any, numeric: bool = False) -> NewtonPolygon:
     r"""The Newton polygon of F(x, t).
 
     The lower convex hull of :math:`\{(i, \operatorname{ord}_t a_i)\}`, its edges with γ

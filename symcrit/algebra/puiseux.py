@@ -53,11 +53,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 import mpmath
 import sympy
 
-from ..core import ConvergenceError, InputError, check_dps
+from ..core import ConvergenceError, InputError, SympyConvertible, check_dps
 from .domains import MPMATH_DOMAIN, QQ, QQ_PI, ExpressionDomain
 from .polygon import (certain_below, lowest_powers, polygon_edges, read_polynomial,
                       support)
@@ -74,8 +75,10 @@ def _q(e):
 
 
 @dataclass
-class PuiseuxSeries:
+class PuiseuxSeries(SympyConvertible):
     r"""A branch :math:`x(t) = \sum_k c_k t^{e_k} + O(t^{N})` of F(x, t) = 0.
+
+    A sympy object: ``sympy.latex(s)``, ``sympy.pretty(s)`` print :meth:`as_expr`.
 
     ``terms``: list of ``(exponent, coefficient)``, exponents sympy Rationals, coefficients
     exact sympy numbers (or mpmath numbers when ``numeric``); ``order`` = N (a Rational; None
@@ -96,7 +99,7 @@ class PuiseuxSeries:
     t: object = sympy.Symbol("t")
     multiplicity: int = 1
     numeric: bool = False
-    values: list = field(default=None, repr=False)
+    values: list | None = field(default=None, repr=False)
 
     def __post_init__(self):
         self.terms = [(_q(e), c if self.numeric or isinstance(c, (mpmath.mpf, mpmath.mpc))
@@ -108,10 +111,13 @@ class PuiseuxSeries:
 
     @property
     def exponents(self):
+        """The exponents of the terms, increasing (sympy Rationals)."""
         return [e for e, _ in self.terms]
 
     @property
     def coefficients(self):
+        """The coefficients of the terms, in the order of :attr:`exponents` (sympy
+        expressions, or mpmath numbers when ``numeric``)."""
         return [c for _, c in self.terms]
 
     @property
@@ -234,7 +240,8 @@ def _choose_field(coeffs, t, numeric):
     return QQ_PI
 
 
-def puiseux_branches(F, x, t, order=6, numeric=False, dps=None):
+def puiseux_branches(F: Any, x: Any, t: Any, order: int | Fraction | str | float = 6,
+                     numeric: bool = False, dps: int | None = None) -> list[PuiseuxSeries]:
     r"""Every branch :math:`x(t)` of :math:`F(x, t) = 0` near t = 0 as a Puiseux series.
 
     All terms of exponent below ``order`` (exponents are rational), by the Newton–Puiseux

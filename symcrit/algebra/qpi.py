@@ -38,6 +38,8 @@ import sympy
 from flint import arb, ctx as flint_ctx, fmpq, fmpz, fmpz_poly
 from flint.utils.flint_exceptions import DomainError
 
+from ..core import SympyConvertible
+
 __all__ = ["NotExact", "QPi", "common_denominator", "squarefree_part"]
 
 
@@ -94,8 +96,11 @@ def _is_int(o):
     return isinstance(o, int) and not isinstance(o, bool)
 
 
-class QPi:
+class QPi(SympyConvertible):
     r"""An element :math:`n(\pi)/d(\pi)` of :math:`\mathbb{Q}(\pi)`.
+
+    A sympy object through ``as_expr()`` (:meth:`to_sympy`): ``sympy.sympify(x)``,
+    ``sympy.latex(x)`` and ``sympy.pretty(x)`` work on it.
 
     Parameters
     ----------
@@ -111,6 +116,9 @@ class QPi:
     1/(2*pi)
     >>> (QPi.PI - 2) * (QPi.PI + 2) == QPi.PI ** 2 - 4
     True
+    >>> import sympy
+    >>> sympy.sympify(1 / QPi.PI + 1) - 1, sympy.latex(1 / QPi.PI)
+    (1/pi, '\\frac{1}{\\pi}')
     """
     __slots__ = ("n", "d")
 
@@ -295,6 +303,8 @@ class QPi:
 
     # ------------------------------------------------------------------ predicates
     def is_zero(self):
+        """True for 0: the numerator polynomial in π is zero (an exact test, π being
+        transcendental)."""
         return self.n.is_zero()
 
     def __bool__(self):
@@ -397,6 +407,13 @@ class QPi:
         den = sum((sympy.Integer(int(a)) * pi ** j for j, a in enumerate(self.d.coeffs())
                    if a != 0), sympy.Integer(0))
         return num / den
+
+    def as_expr(self):
+        """The element as a sympy expression (:meth:`to_sympy`)."""
+        return self.to_sympy()
+
+    def _repr_latex_(self):
+        return f"${self.text(latex=True)}$"
 
     def laurent_terms(self):
         """``[(power of π, Fraction)]`` by decreasing power when d = c π^e, else None."""
@@ -561,6 +578,8 @@ def _factored_text(d, latex):
         return _poly_text(facs[0][0].coeffs(), latex)
     for f, e in facs:
         t = (r"\pi" if latex else "pi") if f == _U else f"({_poly_text(f.coeffs(), latex)})"
+        if latex and f != _U:
+            t = f"{{{t}}}"           # braced: parse_latex reads "\pi (x)" as a call of \pi
         if e > 1:
             t = f"{t}^{{{e}}}" if latex else f"{t}**{e}"
         parts.append(t)

@@ -75,10 +75,14 @@ class ComparisonRow:
     dps: int
 
     def values(self):
+        """The row's numbers by name: the coefficients c2, c3, c4 of
+        :math:`m(r) - L(c)`, the radius ``r_star`` and the ``barrier``."""
         return {"c2": self.c2, "c3": self.c3, "c4": self.c4, "r_star": self.r_star,
                 "barrier": self.barrier}
 
     def to_json(self, digits=None):
+        """The row as a JSON-ready dict, numbers as decimal strings to ``digits`` digits
+        (default: the row's precision)."""
         d = digits or self.dps
         e = self.endpoint
         return {"family": self.family, "k": k_json(self.k), "loss": dec(self.loss, d),
@@ -141,6 +145,8 @@ class Comparison:
                 "$r^*$ & endpoint \\\\\n\\hline\n" + "\n".join(rows) + "\n\\end{tabular}")
 
     def to_json(self, digits=None):
+        """The comparison as a JSON-ready dict: its rows (:meth:`ComparisonRow.to_json`)
+        and the large-k fits of each family."""
         return {"kind": self.kind, "rows": [r.to_json(digits) for r in self.rows],
                 "large_k": {name: [f.to_json() for f in fits]
                             for name, fits in self.fits.items()}}
@@ -233,6 +239,8 @@ class LargeKFit:
         return f"{self.quantity} = {body} + …   [{self.status}{ident}]"
 
     def to_json(self):
+        """The fit as a JSON-ready dict: power of k, coefficients and their errors as
+        decimal strings, exact forms, status and the k used."""
         return {"quantity": self.quantity, "power_of_k": mpmath.nstr(self.power, 3),
                 "coefficients": [dec(a, 15) for a in self.a],
                 "errors": [dec(e, 2) for e in self.errors],
@@ -279,8 +287,9 @@ def _fit(quantity, ks, values, terms=3, identify=False):
 
 
 def large_k_fit(family, ks=(10 ** 4, 10 ** 5, 10 ** 6, 10 ** 7),
-                coefficient_ks=tuple(10 ** e for e in range(8, 15)), kind="min", dps=30,
-                rmax=RMAX_DEFAULT, max_split=3, exact_eigenvalue=True):
+                coefficient_ks=(10 ** 8, 10 ** 9, 10 ** 10, 10 ** 11, 10 ** 12, 10 ** 13,
+                                10 ** 14),
+                kind="min", dps=30, rmax=RMAX_DEFAULT, max_split=3, exact_eigenvalue=True):
     """Fits of the large-k series of c2, c3, c4, r* and the barrier for the arc realising
     the extremum.  r* and the barrier come from that arc traced alone
     (:func:`~symcrit.arcs.tangency.tangency_arcs` with ``only_realising=True``) at ``ks``;

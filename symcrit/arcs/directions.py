@@ -89,6 +89,7 @@ class ArcStart:
 
     @property
     def group(self):
+        """The subgroup G ⊂ H whose fixed space holds the arc (a Young-type group)."""
         return self.refinement.child.group
 
     @property
@@ -98,6 +99,8 @@ class ArcStart:
 
     @property
     def subgroup_note(self):
+        """How G was obtained from H (the refinement's note, e.g. which points were split
+        off a block)."""
         return self.refinement.note
 
     def opposite(self):

@@ -79,10 +79,12 @@ class Endpoint:
 
     @property
     def loss(self):
+        """The loss at the endpoint (an mpmath number, refined)."""
         return self.point.loss
 
     @property
     def gradient_norm(self):
+        """The norm of the restricted gradient at the refined endpoint (its residual)."""
         return self.point.gradient_norm
 
     def to_json(self, digits=None):

@@ -71,7 +71,7 @@ from ..symmetry import FixedSpace, IsotropySpec, K, YoungIsotropy, kostka, parti
 __all__ = ["BlockGroup", "Refinement", "axial_subgroups", "big_kostka", "coarsenings",
            "block_permutations", "DEFAULT_MAX_SPLIT", "MAX_SPLIT"]
 
-#: points split off the growing block by default (S_{n-s} × S_μ', |μ'| = s <= this)
+#: points split off the growing block by default (``S_{n-s} × S_μ'`` with ``|μ'| = s``, s <= this)
 DEFAULT_MAX_SPLIT = 3
 #: the most points that may be split off (the fixed spaces grow like s²)
 MAX_SPLIT = 6
@@ -121,10 +121,12 @@ class BlockGroup:
 
     @property
     def label(self):
+        """The group's label, e.g. ``'Δ(S_{k-2}×S_2)'``."""
         return self.group.label
 
     @cached_property
     def fixed(self):
+        """The fixed space of the group (:class:`~symcrit.symmetry.FixedSpace`)."""
         return FixedSpace(self.group)
 
     @property
@@ -136,9 +138,12 @@ class BlockGroup:
         return int(sympy.expand(K - big[0]))
 
     def sizes_at(self, k):
+        """The block sizes at the integer k."""
         return [int(sympy.expand(s).subs(K, k)) for s in self.sizes]
 
     def rows_at(self, k):
+        """The row (= column) indices of each block at k: consecutive ranges, in the
+        order of the blocks."""
         out, start = [], 0
         for s in self.sizes_at(k):
             out.append(list(range(start, start + s)))

@@ -91,10 +91,12 @@ class TangencyArc:
 
     @property
     def isotropy(self):
+        """The isotropy label of the arc's points (that of the subgroup G)."""
         return self.start.isotropy
 
     @property
     def irrep(self):
+        """The irreducible representation of the extreme eigenvalue the arc starts along."""
         return self.start.irrep
 
     @property
@@ -126,6 +128,9 @@ class TangencyArc:
         return lead
 
     def coefficients_json(self, digits):
+        """The coefficients of :math:`m(r) = L(c) + c_2 r^2 + c_3 r^3 + \\dots` by power, as
+        decimal strings to ``digits`` digits (c3 exactly ``"0"`` where :meth:`c3_zero` says
+        why it vanishes)."""
         js = self.expansion.to_json(digits)
         if self.c3_zero():
             js["3"] = "0"

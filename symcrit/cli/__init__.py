@@ -27,10 +27,13 @@ HELP = {
     "isotypic": "isotypic decomposition of M(k,k) under H",
     "certify": "rigorous certificates: critical point exists, minimum or saddle",
     "series": "series in k^(-1/2) of a family (coordinates, loss, eigenvalues)",
+    "embed": "a critical point embedded into a wider student: split or zero neuron",
+    "annihilation": "do spurious minima survive 0, 1, 2 extra neurons? (table)",
     "families": "list the families, or add your own",
     "train": "training ensemble and the isotropy of what it finds",
     "stationary": "finite data: d-/Clarke stationarity, escape neurons, certificate, embed",
     "dynamics": "finite data: GD from vanishing init, plateaus and their exact losses",
+    "arcs": "tangency arcs: m(r) on spheres around a minimum, r*, hidden vs detectable",
 }
 
 
@@ -38,6 +41,14 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):           # one line, exit code 2
         sys.stderr.write(f"symcrit: error: {message}\n")
         raise SystemExit(2)
+
+    def allow_dash_values(self):
+        """Read arguments such as ``-1/2`` or ``-32/(3*pi^4)`` as values, not options
+        (argparse takes only ``-1`` and ``-1.5`` as negative numbers): every argument that
+        starts with a single dash and is not one of this parser's options (it has no
+        single-dash option but ``-h``).  Returns the parser."""
+        self._negative_number_matcher = re.compile(r"^-(?!-)(?!h$).")
+        return self
 
 
 def build_parser(command=None):

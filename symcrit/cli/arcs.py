@@ -29,6 +29,8 @@ MAX_VALUES = 40
 
 
 def add_parser(sub):
+    """Register ``symcrit arcs`` (its options and help) on the subcommand parsers
+    ``sub``; the parser's ``func`` is :func:`run`."""
     from . import HELP
     p = sub.add_parser(
         "arcs", help=HELP["arcs"],
@@ -107,6 +109,8 @@ def _number(text, option):
 
 
 def run(args):
+    """Run ``symcrit arcs`` with the parsed arguments ``args``; the return value is the
+    exit code (None for 0)."""
     rmax = _check(args)
     if args.compare:
         return _compare(args, rmax)

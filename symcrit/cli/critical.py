@@ -16,6 +16,8 @@ __all__ = ["add_parser", "run"]
 MAX_VALUES = 5000
 
 def add_parser(sub):
+    """Register ``symcrit critical`` (its options and help) on the subcommand parsers
+    ``sub``; the parser's ``func`` is :func:`run`."""
     from . import HELP
     p = sub.add_parser(
         "critical", help=HELP["critical"],
@@ -34,6 +36,8 @@ def add_parser(sub):
 
 
 def run(args):
+    """Run ``symcrit critical`` with the parsed arguments ``args``; the return value is the
+    exit code (None for 0)."""
     check_cli_dps(args.dps)
     fam = get_family(args.family)
     ks = parse_k(args.k, max_count=MAX_VALUES)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from ..core import InputError, parse_value
+from ..core import InputError, latex_equation, parse_value
 from ..restricted import restricted_loss
 from ..symmetry import YoungIsotropy
 from .common import dump_json
@@ -13,6 +13,8 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub):
+    """Register ``symcrit derive`` (its options and help) on the subcommand parsers
+    ``sub``; the parser's ``func`` is :func:`run`."""
     from . import HELP
     p = sub.add_parser(
         "derive", help=HELP["derive"],
@@ -22,7 +24,9 @@ def add_parser(sub):
                                     "'D(S_{k-2}xS_2)', 'ΔS_{k-1}×S_{d-k}'")
     p.add_argument("--k", help="an integer k: also print W(ξ) and substitute k")
     p.add_argument("--d", help="d, for specs that involve d")
-    p.add_argument("--latex", action="store_true", help="print LaTeX")
+    p.add_argument("--latex", action="store_true",
+                   help="print LaTeX displays for a document body (amsmath; the loss in an "
+                        "align*, its terms over several lines)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--gradient", action="store_true", help="also print the gradient")
     p.set_defaults(func=run)
@@ -38,6 +42,8 @@ def _shows_w(k, d):
 
 
 def run(args):
+    """Run ``symcrit derive`` with the parsed arguments ``args``; the return value is the
+    exit code (None for 0)."""
     H = YoungIsotropy(args.isotropy)
     R = restricted_loss(H)
     F = R.fixed
@@ -70,13 +76,14 @@ def run(args):
             out["gradient"] = [sympy.sstr(g.subs(sub)) for g in R.gradient_exprs]
         dump_json(out)
         return 0
-    if args.latex:
-        print(f"% Fix({H.label}), dimension {F.dimension}")
-        print(F.latex())
-        print(f"L_{{{H.latex}}} = {sympy.latex(expr)}")
+    if args.latex:                   # displays for a document body (amsmath)
+        print(f"% Fix({H.ascii}), dimension {F.dimension}")
+        print("\\[\n" + F.latex() + "\n\\]")
+        print(latex_equation(f"L_{{{H.latex}}}", expr))
         if args.gradient:
             for s, g in zip(R.symbols, R.gradient_exprs):
-                print(rf"\frac{{\partial L}}{{\partial {s.name}}} = {sympy.latex(g.subs(sub))}")
+                print(latex_equation(rf"\frac{{\partial L}}{{\partial {s.name}}}",
+                                     g.subs(sub)))
         return 0
     print(F)
     print(f"Frobenius weights: {', '.join(f'{n}: {w}' for n, w in zip(F.names, F.weights))}")

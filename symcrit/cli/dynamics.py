@@ -29,6 +29,8 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub):
+    """Register ``symcrit dynamics`` (its options and help) on the subcommand parsers
+    ``sub``; the parser's ``func`` is :func:`run`."""
     from . import HELP
     p = sub.add_parser(
         "dynamics", help=HELP["dynamics"],
@@ -74,6 +76,8 @@ def _number(text, name):
 
 
 def run(args):
+    """Run ``symcrit dynamics`` with the parsed arguments ``args``; the return value is the
+    exit code (None for 0)."""
     if args.plot:
         check_figure_path(args.plot)
     if args.weights_out and not Path(args.weights_out).parent.exists():

@@ -9,6 +9,8 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub):
+    """Register ``symcrit families`` (its options and help) on the subcommand parsers
+    ``sub``; the parser's ``func`` is :func:`run`."""
     from . import HELP
     p = sub.add_parser(
         "families", help=HELP["families"],
@@ -29,6 +31,8 @@ def add_parser(sub):
 
 
 def run(args):
+    """Run ``symcrit families`` with the parsed arguments ``args``; the return value is the
+    exit code (None for 0)."""
     if args.action == "add":
         if not (args.name and args.isotropy and args.k and args.seed):
             raise InputError("families add needs NAME ISOTROPY --k K --seed X,Y,...")

@@ -11,6 +11,8 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub):
+    """Register ``symcrit isotypic`` (its options and help) on the subcommand parsers
+    ``sub``; the parser's ``func`` is :func:`run`."""
     from . import HELP
     p = sub.add_parser(
         "isotypic", help=HELP["isotypic"],
@@ -21,13 +23,16 @@ def add_parser(sub):
                     "of size 'copies' per irreducible.")
     p.add_argument("isotropy", help="isotropy spec, e.g. 'ΔS_{k-1}' or 'D(S_{k-2}xS_2)'")
     p.add_argument("--k", help="also give the dimensions at this integer k")
-    p.add_argument("--latex", action="store_true", help="print LaTeX")
+    p.add_argument("--latex", action="store_true",
+                   help="print LaTeX displays for a document body")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
     return p
 
 
 def run(args):
+    """Run ``symcrit isotypic`` with the parsed arguments ``args``; the return value is the
+    exit code (None for 0)."""
     dec = isotypic_decomposition(args.isotropy)
     kval = None
     if args.k is not None:
@@ -43,9 +48,9 @@ def run(args):
                 js["dimension_at_k"] = multiplicity_value(c.dimension, kval)
         dump_json(out)
         return 0
-    if args.latex:
-        print(dec.latex())
-        print(dec.latex_table())
+    if args.latex:                   # displays for a document body
+        print("\\[\n" + dec.latex() + "\n\\]")
+        print("\\[\n" + dec.latex_table() + "\n\\]")
         return 0
     print(dec)
     if kval is not None:

@@ -4,16 +4,20 @@ For a family (default ``type-A``): the critical point for k = 6…20 refined to 
 with the residual, the independent full-space gradient, and what is known of its type
 (the Hessian spectrum's index and kind, and an Arb certificate where available); then the
 large-k behaviour by continuation up to k = 10^12: the loss, k·loss and each parameter's
-power law read off a log–log slope.
+power law read off a log–log slope.  ``--latex`` writes all of it, with the spectrum at the
+largest k of the table, the series and the saddle-to-minimum threshold, as a standalone
+document for pdflatex.
 """
 from __future__ import annotations
 
 import mpmath
+import sympy
 
 from ..certificates import certify
-from ..core import DPS_MAX, DPS_MIN, SymcritError, dec, k_json, parse_k
+from ..core import DPS_MAX, DPS_MIN, SymcritError, dec, k_json, latex_number, parse_k
 from ..critical import get_family
 from ..series import family_series
+from ..symmetry import YoungIsotropy
 from .common import (SpectrumUnavailable, check_cli_dps, dump_json, point_json, progress,
                      spectrum_or_reason)
 
@@ -24,6 +28,8 @@ __all__ = ["add_parser", "run"]
 MAX_VALUES = 500
 
 def add_parser(sub):
+    """Register ``symcrit report`` (its options and help) on the subcommand parsers
+    ``sub``; the parser's ``func`` is :func:`run`."""
     from . import HELP
     p = sub.add_parser(
         "report", help=HELP["report"],
@@ -38,7 +44,10 @@ def add_parser(sub):
     p.add_argument("--dps", type=int, default=30,
                    help=f"decimal digits ({DPS_MIN} to {DPS_MAX}, default 30)")
     p.add_argument("--no-certify", action="store_true", help="skip the Arb certificates")
-    p.add_argument("--latex", action="store_true", help="LaTeX tables")
+    p.add_argument("--latex", action="store_true",
+                   help="a complete LaTeX document (booktabs; compile with pdflatex): the "
+                        "table with residuals, index and certificates, the spectrum, large "
+                        "k, the series and the threshold")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
     return p
@@ -69,6 +78,8 @@ def _deviation_law(pts, i):
 
 
 def run(args):
+    """Run ``symcrit report`` with the parsed arguments ``args``; the return value is the
+    exit code (None for 0)."""
     check_cli_dps(args.dps)
     fam = get_family(args.family)
     ks = parse_k(args.k, max_count=MAX_VALUES)
@@ -108,7 +119,7 @@ def run(args):
     if args.json:
         return _json(fam, rows, big, asym, loss_slope, args, S, decaying)
     if args.latex:
-        return _latex(fam, rows, big, args)
+        return _latex(fam, rows, big, args, S, decaying)
     print(f"symcrit report: family {fam.name}, isotropy {fam.isotropy}")
     print(f"  {fam.description}")
     print(f"  points refined to {args.dps} digits with mpmath (Newton on the restricted "
@@ -206,27 +217,115 @@ def _json(fam, rows, big, asym, loss_slope, args, S, decaying):
     return 0
 
 
-def _latex(fam, rows, big, args):
-    names = rows[0]["cp"].names
-    print(r"% symcrit report " + fam.name)
-    print(r"\begin{tabular}{r" + "r" * (len(names) + 1) + ("l" if rows[0]["spec"] else "") + "}")
-    head = "k & " + " & ".join(f"${n}$" for n in names) + r" & $L$"
-    if rows[0]["spec"]:
-        head += r" & type"
-    print(head + r" \\ \hline")
-    for r in rows:
-        cp = r["cp"]
-        line = f"{k_json(cp.k)} & " + " & ".join(mpmath.nstr(x, 8) for x in cp.xi) + \
-            f" & {mpmath.nstr(cp.loss, 10)}"
-        if r["spec"]:
-            line += f" & {r['spec'].kind}"
-        print(line + r" \\")
-    print(r"\end{tabular}")
-    print()
-    print(r"\begin{tabular}{rrr}")
-    print(r"$k$ & $L$ & $kL$ \\ \hline")
-    for cp in big:
-        print(f"{k_json(cp.k)} & {mpmath.nstr(cp.loss, 12)} & {mpmath.nstr(cp.loss * cp.k, 12)}"
-              r" \\")
-    print(r"\end{tabular}")
+def _latex(fam, rows, big, args, S=None, decaying=False):
+    """The report as a complete LaTeX document (booktabs tables, numbers in math mode):
+    the points with residual, full-space check, index, kind and certificate; the
+    spectrum at the largest k of the table; large k; the series; the threshold."""
+    from ..core import (latex_document, latex_math_text, latex_number as num, latex_table,
+                        latex_text, sympy_latex)
+    from ..transitions import threshold
+    H = YoungIsotropy(fam.isotropy)
+    names = rows[0]["cp"].names if rows else big[0].names
+    m = lambda x, d=None: f"${num(x, d)}$"
+    out = [rf"Family \textbf{{{latex_text(fam.name)}}}, isotropy $\mathrm{{Fix}}({H.latex})$: "
+           + latex_text(fam.description),
+           "",
+           rf"Points refined to {args.dps} digits with mpmath (Newton on the restricted "
+           r"gradient). \emph{Residual}: the restricted gradient per entry of $W$. "
+           r"\emph{Full $\|\nabla L\|$}: the full-space gradient at $W(\xi)$ in float64, "
+           r"independent of the restricted loss. \emph{Index}: negative eigenvalues of the "
+           r"Hessian, with multiplicity. \emph{Certificate}: proven in Arb ball arithmetic "
+           r"(Krawczyk test and the isotypic Hessian blocks), or not."]
+    if rows:
+        out += [r"\subsection*{Critical points}", r"\begin{center}",
+                latex_table(["$k$"] + [f"${n}$" for n in names],
+                            [[m(k_json(r["cp"].k))] + [m(x, 10) for x in r["cp"].xi]
+                             for r in rows], "r" * (len(names) + 1)),
+                r"\end{center}", r"\begin{center}"]
+        table = []
+        for r in rows:
+            cp, spec, cert = r["cp"], r["spec"], r["cert"]
+            full = cp.checks.get("full_gradient_norm_float")
+            row = [m(k_json(cp.k)), m(cp.loss, 16), m(cp.residual, 2),
+                   "--" if full is None else m(f"{full:.1e}")]
+            if isinstance(spec, SpectrumUnavailable) or spec is None:
+                row += ["--", "--"]
+            else:
+                idx = spec.index
+                row += [m(idx if isinstance(idx, int) else mpmath.nstr(idx, 4)), spec.kind]
+            row.append("--" if cert is None else
+                       "failed" if isinstance(cert, Exception) else _cert_text(cert))
+            table.append(row)
+        out += [latex_table(["$k$", "$L$", "residual", r"full $\|\nabla L\|$", "index",
+                             "kind", "certificate"], table, "rrrrrll"),
+                r"\end{center}"]
+        failed = [(r["cp"].k, r["cert"]) for r in rows if isinstance(r["cert"], Exception)]
+        for k, exc in failed:
+            out.append(rf"Certificate at $k = {k_json(k)}$ failed: {latex_text(exc)}.")
+        spec = rows[-1]["spec"]
+        out.append(rf"\subsection*{{Hessian spectrum at $k = {k_json(rows[-1]['cp'].k)}$}}")
+        if isinstance(spec, SpectrumUnavailable) or spec is None:
+            out.append(latex_text(getattr(spec, "reason", "not computed")))
+        else:
+            out += [r"One row per eigenvalue of each isotypic block; its multiplicity is a "
+                    r"polynomial in $k$.", r"\begin{center}",
+                    latex_table(["irreducible", "multiplicity", r"at $k$", r"eigenvalue"],
+                                [[f"${e.latex or latex_math_text(e.irrep)}$",
+                                  f"${sympy_latex(sympy.factor(e.multiplicity))}$",
+                                  m(str(e.count) if isinstance(e.count, int)
+                                    else mpmath.nstr(e.count, 10)), m(e.eigenvalue, 20)]
+                                 for e in spec.entries], "llrr"),
+                    r"\end{center}",
+                    rf"Index {m(spec.index if isinstance(spec.index, int) else mpmath.nstr(spec.index, 6))} "
+                    rf"({spec.kind}); residual {m(spec.residual, 3)}."]
+    out += [r"\subsection*{Large $k$}",
+            rf"Continuation in $\log k$: the restricted system has {len(big[0].names)} "
+            r"unknowns whatever $k$ is.", r"\begin{center}",
+            latex_table(["$k$", "$L$"] + (["$kL$"] if decaying else []),
+                        [[f"${_k_tex(cp.k)}$", m(cp.loss, 14)]
+                         + ([m(cp.loss * cp.k, 12)] if decaying else []) for cp in big],
+                        "r" * (2 + decaying)),
+            r"\end{center}", r"\begin{center}",
+            latex_table(["$k$"] + [f"${n}$" for n in big[0].names],
+                        [[f"${_k_tex(cp.k)}$"] + [m(x, 6) for x in cp.xi] for cp in big],
+                        "r" * (len(big[0].names) + 1)),
+            r"\end{center}"]
+    if S is not None:
+        t = S.loss[0]
+        out += [r"\subsection*{Series in $\varepsilon = k^{-1/2}$}",
+                rf"Order-by-order lifting through relative order $\varepsilon^{{{S.order}}}$,"
+                rf" coefficients derived exactly over ${_field_tex(S.domain)}$ "
+                r"where shown in closed form. Limits: "
+                + ", ".join(f"${n} \\to {int(S.limits[n])}$" for n in S.coordinates)
+                + "; leading loss term $"
+                + (t.exact.text(True) if t.exact is not None else num(t.value, 12))
+                + (f"\\, k^{{{t.exponent}}}" if t.exponent else "") + "$.",
+                S.latex(environment="align*")]
+    out.append(r"\subsection*{Threshold}")
+    try:
+        th = threshold(fam, k_max=40, dps=min(args.dps, 30))
+        out.append(rf"The family turns from {th.before} into {th.after} at "
+                   rf"$k = {num(th.k, min(args.dps, 30))}$, where the smallest eigenvalue of "
+                   rf"the block ${latex_math_text(th.irrep)}$ crosses $0$ with slope "
+                   rf"$d\lambda/dk = {num(th.slope, 8)}$ (refined, not certified).")
+    except SymcritError as exc:
+        out.append(r"No saddle--minimum transition found for $k \leq 40$ ("
+                   + latex_text(exc) + ").")
+    print(latex_document("\n".join(out) + "\n",
+                         title=f"symcrit report: {fam.name}"), end="")
     return 0
+
+
+def _field_tex(name):
+    r"""``Q(pi)(sqrt(2))`` as ``\mathbb{Q}(\pi)(\sqrt{2})``."""
+    import re
+    return re.sub(r"sqrt\((\d+)\)", r"\\sqrt{\1}",
+                  name.replace("Q(pi)", r"\mathbb{Q}(\pi)"))
+
+
+def _k_tex(k):
+    """k in LaTeX: 10^{n} for a power of ten from 100 on."""
+    t = k_json(k)
+    if t.isdigit() and len(t) >= 3 and t.strip("0") == "1":
+        return f"10^{{{len(t) - 1}}}"
+    return latex_number(t)

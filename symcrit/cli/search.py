@@ -13,6 +13,8 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub):
+    """Register ``symcrit search`` (its options and help) on the subcommand parsers
+    ``sub``; the parser's ``func`` is :func:`run`."""
     from . import HELP
     p = sub.add_parser(
         "search", help=HELP["search"],
@@ -30,6 +32,8 @@ def add_parser(sub):
 
 
 def run(args):
+    """Run ``symcrit search`` with the parsed arguments ``args``; the return value is the
+    exit code (None for 0)."""
     check_cli_dps(args.dps)
     ks = parse_k(args.k)
     if len(ks) != 1:

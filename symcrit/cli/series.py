@@ -4,13 +4,10 @@ over Q(pi) where possible, numeric otherwise; closed forms of numeric coefficien
 confirmed PSLQ candidates)."""
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-from fractions import Fraction
-
 import mpmath
 
-from ..core import DPS_MAX, DPS_MIN, InputError, parse_value
+from ..algebra import parse_exact, parse_exponent
+from ..core import DPS_MAX, DPS_MIN, InputError
 from ..critical import get_family
 from ..series import family_series
 from .common import check_cli_dps, dump_json
@@ -22,6 +19,8 @@ __all__ = ["add_parser", "run"]
 MAX_ORDER = 20
 
 def add_parser(sub):
+    """Register ``symcrit series`` (its options and help) on the subcommand parsers
+    ``sub``; the parser's ``func`` is :func:`run`."""
     from . import HELP
     p = sub.add_parser(
         "series", help=HELP["series"],
@@ -47,13 +46,19 @@ def add_parser(sub):
                    help="print the truncation errors against refined points at k = 10^4 "
                         "... 10^12, with the observed slopes")
     p.add_argument("--check", nargs=3, metavar=("NAME", "EXPONENT", "VALUE"),
-                   help="check a coefficient (e.g. from a paper): NAME a parameter, L, or an "
-                        "eigenvalue label; EXPONENT the power of k such as -1 or -1.5 (a "
-                        "negative fraction such as -3/2 would be read as an option); VALUE a "
-                        "decimal number")
-    p.add_argument("--latex", action="store_true", help="print LaTeX")
+                   help="check one coefficient (e.g. from a paper) instead of printing the "
+                        "series: NAME a parameter, L, or an eigenvalue label; EXPONENT the "
+                        "power of k: -1, -1/2, -3/2, -1.5 or k^-3/2; VALUE an exact "
+                        "expression in pi, sqrt(m) and rationals such as '1/2-2/pi**2' or "
+                        "'-32/(3*pi^4)' (EQUAL or DIFFERENT, decided exactly; read by a "
+                        "grammar of its own, never evaluated as code) or a decimal (AGREES "
+                        "or DISAGREES to its digits).  Exit code 0: equal or agrees; "
+                        "1: different or disagrees; 2: bad input")
+    p.add_argument("--latex", action="store_true",
+                   help="print LaTeX (an align* display, long lines broken)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
+    p.allow_dash_values()           # --check L -1/2 -32/(3*pi^4)
     return p
 
 
@@ -63,32 +68,22 @@ def _check_args(args):
     check_cli_dps(args.dps)
     if args.check:
         name, exponent, value = args.check
-        if not re.fullmatch(r"[+-]?\d+(/\d+|\.\d+)?", exponent.strip()):
-            raise InputError(f"--check: bad exponent {exponent!r} (use e.g. -1, -3/2 or -1.5)")
-        parse_value(value.lstrip("-"))         # a decimal, never an expression
-        return name, Fraction(exponent.strip()), value.strip()
+        # read (and refuse) the text before any work: a grammar of its own, never eval
+        return name.strip(), parse_exponent(exponent), parse_exact(value)
     return None
 
 
 def run(args):
+    """Run ``symcrit series`` with the parsed arguments ``args``; the return value is the
+    exit code (None for 0)."""
     check = _check_args(args)
     fam = get_family(args.family)
-    S = family_series(fam, order=args.order, dps=args.dps,
-                      eigenvalues=not args.no_eigenvalues, exact=not args.numeric,
-                      identify=not args.no_identify)
-    rows = S.verify() if args.verify else None
-    checked = None
+    eigen = not args.no_eigenvalues and (check is None or check[0].startswith("["))
+    S = family_series(fam, order=args.order, dps=args.dps, eigenvalues=eigen,
+                      exact=not args.numeric, identify=not args.no_identify)
     if check:
-        name, q, value = check
-        # the given decimal agrees if the computed value rounds to it: within half a unit
-        # of its last digit (and never more precisely than the series is known)
-        last = Decimal(value).as_tuple().exponent
-        with mpmath.workdps(args.dps):
-            tol = max(mpmath.mpf(10) ** last / 2, mpmath.mpf(10) ** (-(args.dps - 10)))
-            ok, val, diff = S.check(name, q, mpmath.mpf(value), abs_tol=tol)
-        checked = {"name": name, "exponent": str(q), "value": value, "agrees": ok,
-                   "computed": mpmath.nstr(val, args.dps - 10),
-                   "difference": mpmath.nstr(diff, 5)}
+        return _run_check(args, S, *check)
+    rows = S.verify() if args.verify else None
     if args.json:
         out = S.to_json(digits=args.dps - 10)
         if rows is not None:
@@ -100,21 +95,28 @@ def run(args):
                     else mpmath.nstr(r[c + "_slope"], 5)
                     for c in ("coordinates", "loss", "eigenvalues")}}
                 for r in rows]
-        if checked:
-            out["check"] = checked
         out["seconds"] = {str(key): f"{t:.3f}" for key, t in S.timings}
         dump_json(out)
         return 0
     if args.latex:
-        print(S.latex())
+        print(S.latex(environment="align*"))
     else:
         print(S)
     if rows is not None:
         print("truncation error against refined points (coordinates: max over them; "
               "eigenvalues: max over the branches):")
         print(S.verify_table(rows))
-    if checked:
-        print(f"check {checked['name']} k^({checked['exponent']}): "
-              f"{'AGREES' if checked['agrees'] else 'DISAGREES'} (computed "
-              f"{checked['computed']}, difference {checked['difference']})")
     return 0
+
+
+def _run_check(args, S, name, q, value):
+    """One coefficient checked, printed alone; the exit code says the verdict."""
+    res = S.check(name, q, value)
+    if args.json:
+        dump_json({"family": S.family, "isotropy": S.isotropy, "order": S.order,
+                   "check": res.to_json(digits=args.dps - 10)})
+    elif args.latex:
+        print(res._repr_latex_())
+    else:
+        print(res)
+    return res.exit_code

@@ -17,6 +17,8 @@ __all__ = ["add_parser", "run"]
 MAX_VALUES = 5000
 
 def add_parser(sub):
+    """Register ``symcrit spectrum`` (its options and help) on the subcommand parsers
+    ``sub``; the parser's ``func`` is :func:`run`."""
     from . import HELP
     p = sub.add_parser(
         "spectrum", help=HELP["spectrum"],
@@ -37,6 +39,8 @@ def add_parser(sub):
 
 
 def run(args):
+    """Run ``symcrit spectrum`` with the parsed arguments ``args``; the return value is the
+    exit code (None for 0)."""
     check_cli_dps(args.dps)
     check_plot_path(args.plot)
     fam = get_family(args.family)

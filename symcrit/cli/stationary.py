@@ -29,6 +29,8 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub):
+    """Register ``symcrit stationary`` (its options and help) on the subcommand parsers
+    ``sub``; the parser's ``func`` is :func:`run`."""
     from . import HELP
     p = sub.add_parser(
         "stationary", help=HELP["stationary"],
@@ -71,6 +73,8 @@ def _positive(text, name):
 
 
 def run(args):
+    """Run ``symcrit stationary`` with the parsed arguments ``args``; the return value is the
+    exit code (None for 0)."""
     tol = _positive(args.tol, "--tol")
     ktol = _positive(args.kink_tol, "--kink-tol")
     if not 0 <= args.perturb <= 10 ** 6:

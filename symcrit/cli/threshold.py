@@ -13,6 +13,8 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub):
+    """Register ``symcrit threshold`` (its options and help) on the subcommand parsers
+    ``sub``; the parser's ``func`` is :func:`run`."""
     from . import HELP
     p = sub.add_parser(
         "threshold", help=HELP["threshold"],
@@ -32,6 +34,8 @@ def add_parser(sub):
 
 
 def run(args):
+    """Run ``symcrit threshold`` with the parsed arguments ``args``; the return value is the
+    exit code (None for 0)."""
     check_cli_dps(args.dps)
     fam = get_family(args.family)
     kmax = parse_value(args.k_max)

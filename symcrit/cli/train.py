@@ -7,6 +7,7 @@ Example::
     symcrit train --k 8 --runs 40 --law equicorrelated:0.2 --optimizer adam
     symcrit train --k 6 --runs 20 --activation tanh --optimizer sgd --max-iter 3000
     symcrit train --k 10 --runs 200 --out sweep.jsonl   # interrupted? run it again
+    symcrit train --k 6 --n 7 --runs 20                 # a wider student, teacher I_6
 
 The training is :func:`symcrit.landscape.run_ensemble`, the classification of each run
 :func:`symcrit.landscape.analyse` (its module docstring says how each ``kind`` is decided),
@@ -31,6 +32,8 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub):
+    """Register ``symcrit train`` (its options and help) on the subcommand parsers
+    ``sub``; the parser's ``func`` is :func:`run`."""
     from . import HELP
     p = sub.add_parser(
         "train", help=HELP["train"],
@@ -41,8 +44,13 @@ def add_parser(sub):
                     "minimum, and name the catalogue family of each spurious "
                     "minimum (the principle of least symmetry breaking, "
                     "Arjevani & Field).")
-    p.add_argument("--k", type=int, required=True, help="neurons (student), = d by default")
+    p.add_argument("--k", type=int, required=True, help="neurons (student), = d by default; "
+                                                          "with --n: the teacher's neurons")
     p.add_argument("--d", type=int, default=None, help="input dimension (default k)")
+    p.add_argument("--n", type=int, default=None,
+                   help="a wider student: n neurons against the teacher I_k (k = d); the "
+                        "isotropy is labelled in S_n × S_d and each point named as an "
+                        "embedding or a wider family")
     p.add_argument("--runs", type=int, default=20, help="independent runs")
     p.add_argument("--optimizer", choices=OPTIMIZERS, default="gd")
     p.add_argument("--law", default="gaussian",
@@ -82,6 +90,8 @@ def _s(x):
 
 
 def run(args):
+    """Run ``symcrit train`` with the parsed arguments ``args``; the return value is the
+    exit code (None for 0)."""
     if args.plot:
         check_plot_path(args.plot)
     if args.tol is not None and not (args.tol > 0 and math.isfinite(args.tol)):
@@ -90,6 +100,12 @@ def run(args):
         raise InputError("--workers must be at least 1")
     if args.chunk is not None and args.chunk < 1:
         raise InputError("--chunk must be at least 1")
+    if args.n is not None:
+        if args.d is not None and args.d != args.k:
+            raise InputError("--n takes the teacher I_k with d = k: leave out --d")
+        if args.n < 1:
+            raise InputError(f"--n must be positive, got {args.n}")
+        args.k, args.d = args.n, args.k        # TrainConfig: k student neurons, d inputs
     cfg = TrainConfig(k=args.k, d=args.d, runs=args.runs, optimizer=args.optimizer,
                       law=args.law, activation=args.activation, depth=args.depth,
                       init=args.init, lr=args.lr, max_iter=args.max_iter, gtol=args.gtol,
@@ -109,6 +125,9 @@ def run(args):
     tol = args.tol if args.tol is not None else default_tolerance(cfg)
     title = (f"k = {cfg.k}, d = {cfg.d}, {cfg.runs} runs, {cfg.optimizer}, law {cfg.law}, "
              f"{cfg.activation}, depth {cfg.depth}")
+    if args.n is not None:
+        title = (f"n = {cfg.k} student neurons, teacher I_k with k = d = {cfg.d}, "
+                 f"{cfg.runs} runs, {cfg.optimizer}, law {cfg.law}, {cfg.activation}")
     reasons = dict(Counter(r["reason"] for r in recs))
     if args.plot:
         plot_training(table, rows, args.plot, title)
@@ -125,7 +144,8 @@ def run(args):
 
 def _json(cfg, tol, reasons, table, rows):
     """The ``--json`` output: numbers as decimal strings."""
-    return {"config": cfg.key() | {"runs": cfg.runs},
+    return {"config": cfg.key() | {"runs": cfg.runs}
+            | ({"n": cfg.k, "teacher_k": cfg.d} if cfg.k != cfg.d else {}),
             "loss_method": "closed form" if cfg.closed_form else "Monte Carlo",
             "isotropy_tolerance": float_text(tol),
             "stopping": reasons,
@@ -153,13 +173,17 @@ def _print(cfg, tol, reasons, table, title):
     print(title)
     how = ("isotropy confirmed by refinement in Fix(H) (mpmath); minimum or saddle by the "
            "full Hessian" if cfg.catalogue else
+           "isotropy in S_n × S_d confirmed by refinement in Fix(H) (mpmath); minimum or "
+           "saddle by the full Hessian; named as an embedding or a wider family"
+           if cfg.wider else
            "minimum or saddle by the Hessian of the closed-form loss" if closed else
            "no closed form: losses are Monte Carlo estimates, 'global' means loss < 1e-3 "
            "(a loose call)")
     print(f"losses: {'closed form' if closed else 'Monte Carlo'}; isotropy detected with "
           f"tolerance {tol:g}; {how}")
     w = max([8] + [len(str(t["isotropy"])) for t in table])
-    print(f"{'kind':<13} {'isotropy':<{w}} {'family':<10} {'runs':>5} {'fraction':>9} "
+    wf = max([10] + [len(str(t["family"] or "-")) for t in table])
+    print(f"{'kind':<13} {'isotropy':<{w}} {'family':<{wf}} {'runs':>5} {'fraction':>9} "
           f"{'loss (min … max)':>30} {'min eig H':>10} {'dist':>8} {'margin':>8}")
     for t in table:
         lo, hi = t["loss_min"], t["loss_max"]
@@ -170,7 +194,7 @@ def _print(cfg, tol, reasons, table, title):
             f"{t['min_hessian_eigenvalue']:.3g}"
         dt = "-" if t["max_confirm_distance"] is None else \
             f"{t['max_confirm_distance']:.1e}"
-        print(f"{t['kind']:<13} {str(t['isotropy']):<{w}} {str(t['family'] or '-'):<10} "
+        print(f"{t['kind']:<13} {str(t['isotropy']):<{w}} {str(t['family'] or '-'):<{wf}} "
               f"{t['count']:>5} {t['fraction']:>9.3f} {lt:>30} {ev:>10} {dt:>8} {mg:>8}")
     print("(min eig H: smallest Hessian eigenvalue at the critical point; dist: largest "
           "distance from an end point to its refined critical point; margin: isotropy "

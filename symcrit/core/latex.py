@@ -105,6 +105,7 @@ class SympyConvertible:
     __slots__ = ()
 
     def as_expr(self):                 # pragma: no cover - every subclass defines it
+        """The object as a sympy expression (or matrix) that sympy's printers print."""
         raise NotImplementedError
 
     def _sympy_(self):

@@ -66,7 +66,7 @@ _NUM = re.compile(r"^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _POW = re.compile(r"^10\^(\d+)$")
 
 
-def parse_value(text, whole=None):
+def parse_value(text: str, whole: str | None = None) -> int | Fraction:
     """One k value typed by a user: an int when it is integral, else the exact rational the
     decimal text denotes (a :class:`~fractions.Fraction`).
 
@@ -107,7 +107,7 @@ def parse_value(text, whole=None):
     return Fraction(dv)
 
 
-def parse_k(text, max_count=K_RANGE_MAX):
+def parse_k(text: str, max_count: int = K_RANGE_MAX) -> list[int | Fraction]:
     """A list of k values from ``12``, ``12.5``, ``6:20``, ``6:20:0.5`` or ``6,8,10``.
 
     Parameters
@@ -164,7 +164,7 @@ def _fraction_of_text(text):
     return q
 
 
-def exact_k(k):
+def exact_k(k: int | Fraction | float | str | mpmath.mpf) -> Fraction:
     """k as an exact :class:`~fractions.Fraction` in (0, 10^300].
 
     Integers and Fractions as they are; an mpmath number by its exact (dyadic) value; a
@@ -208,7 +208,7 @@ def _terminating_decimal(q):
         return format(d.normalize(), "f")
 
 
-def k_text(k):
+def k_text(k: int | Fraction | float | str | mpmath.mpf) -> str:
     """k as exact text: the integer, a terminating decimal (``7.3``), or ``p/q``.
 
     Reading the text back with :func:`exact_k` gives the same rational; this is how
@@ -272,7 +272,7 @@ def fmt_k(k):
     return mpmath.nstr(k, 15) if isinstance(k, mpmath.mpf) else str(k)
 
 
-def dec(x, digits=20):
+def dec(x: object, digits: int = 20) -> str | None:
     """A number as a decimal string with ``digits`` significant digits, never a float that
     loses digits (int, mpf, Fraction, Arb ball (its midpoint), sympy number)."""
     if x is None:

@@ -35,7 +35,9 @@ array([1., 3.])
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -70,8 +72,11 @@ def _lu(J, F):
     return mpmath.lu_solve(J, mpmath.matrix(list(F)))
 
 
-def newton(evaluate, x0, tol, *, maxsteps=50, scale=None, line_search=False, diverge=None,
-           solve=None, residual=None):
+def newton(evaluate: Callable[[list[Any]], tuple[Any, Any, Any]], x0: Sequence[Any],
+           tol: Any, *, maxsteps: int = 50, scale: Sequence[Any] | None = None,
+           line_search: bool = False, diverge: float | None = None,
+           solve: Callable[[Any, Any], Any] | None = None,
+           residual: Callable[[Any], Any] | None = None) -> NewtonResult:
     r"""Solve :math:`F(x) = 0` by Newton's method.
 
     Parameters
@@ -149,7 +154,7 @@ def newton(evaluate, x0, tol, *, maxsteps=50, scale=None, line_search=False, div
                                        f"after {mpmath.nstr(r, 3)})")
             r = rn
             continue
-        lam = 1
+        lam: float = 1
         for _ in range(40):
             xn = [a - lam * b for a, b in zip(x, step)]
             try:
@@ -185,7 +190,7 @@ def _mpf(x):
     return mpmath.mpf(x)
 
 
-def generalized_eigh(A, B, system="mpmath", vectors=False):
+def generalized_eigh(A: Any, B: Any, system: str = "mpmath", vectors: bool = False) -> Any:
     r"""The eigenvalues (ascending) of the symmetric pencil (A, B), B positive definite:
     :math:`A v = \lambda B v`.
 

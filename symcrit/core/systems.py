@@ -35,6 +35,7 @@ pi/3
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from fractions import Fraction
 
 import mpmath
@@ -47,7 +48,7 @@ __all__ = ["NumberSystem", "FLOAT", "MPMATH", "SYMPY", "ARB", "get_system", "wor
 
 
 @contextlib.contextmanager
-def workdps(dps):
+def workdps(dps: int) -> Iterator[None]:
     """Set the working precision (decimal digits) of mpmath and of Arb together."""
     old_mp, old_fl = mpmath.mp.dps, flint_ctx.dps
     mpmath.mp.dps = int(dps)
@@ -85,6 +86,20 @@ class NumberSystem:
 
     # --- scalars -----------------------------------------------------------------
     def convert(self, x):  # pragma: no cover - abstract
+        """A scalar of this system for ``x``.
+
+        Parameters
+        ----------
+        x : int, Fraction, float, mpmath.mpf, sympy.Expr or flint.arb
+            A number of any of the four systems.
+
+        Returns
+        -------
+        object
+            A float, an ``mpmath.mpf`` (rounded to the working precision), a sympy
+            expression (exact: a float becomes the rational it represents) or a
+            ``flint.arb`` ball that contains ``x``.
+        """
         raise NotImplementedError
 
     def rational(self, p, q):
@@ -115,9 +130,12 @@ class NumberSystem:
         return x == 0
 
     def sqrt(self, x):  # pragma: no cover - abstract
+        """The square root of a scalar (or, for float, elementwise of an array) x ≥ 0."""
         raise NotImplementedError
 
     def acos(self, x):  # pragma: no cover - abstract
+        """The arc cosine of x ∈ [−1, 1], in [0, π]: the angle θ of the kernel
+        :math:`K(u, v) = |u||v|(\\sin\\theta + (\\pi - \\theta)\\cos\\theta)/(2\\pi)`."""
         raise NotImplementedError
 
     def pow(self, x, n):
@@ -125,7 +143,7 @@ class NumberSystem:
         return x ** n
 
     #: the one Python type of this system's scalars (None: no single type)
-    native_type = None
+    native_type: type | None = None
 
     def is_native(self, x):
         """True when x is already a scalar (or array) of this system."""
@@ -405,16 +423,21 @@ class _Arb(NumberSystem):
         return not x.contains(0)
 
 
+#: float64 through numpy, vectorised (results are "numerical")
 FLOAT = _Float()
+#: mpmath at the working precision ``mp.dps`` (results are "refined")
 MPMATH = _Mpmath()
+#: sympy, exact and symbolic (results are "exact")
 SYMPY = _Sympy()
+#: python-flint Arb balls that contain the true value (results are "certified")
 ARB = _Arb()
+#: the number systems by name, with the aliases ``mp`` (mpmath) and ``numpy`` (float)
 SYSTEMS = {s.name: s for s in (FLOAT, MPMATH, SYMPY, ARB)}
 SYSTEMS["mp"] = MPMATH
 SYSTEMS["numpy"] = FLOAT
 
 
-def get_system(system):
+def get_system(system: str | NumberSystem) -> NumberSystem:
     """Look a number system up by name (``float``, ``mpmath``, ``sympy``, ``arb``)."""
     if isinstance(system, NumberSystem):
         return system

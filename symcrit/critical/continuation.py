@@ -31,13 +31,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import mpmath
 
 from ..core import ConvergenceError, InputError, as_mpf, fmt_k, guard_digits, newton, workdps
+from ..core import latex_number, latex_summary, latex_text
 from ..restricted import restricted_loss
 from .point import CriticalPoint
 from .refine import newton_restricted, refine
+
+if TYPE_CHECKING:
+    from ..restricted import RestrictedLoss
 
 __all__ = ["Branch", "Fold", "follow", "locate_fold", "JUMP"]
 
@@ -60,6 +66,14 @@ class Fold:
         return (f"fold at k = {mpmath.nstr(self.k, 20)} (loss {mpmath.nstr(self.loss, 12)}, "
                 f"extended-system residual {mpmath.nstr(self.residual, 2)})")
 
+    def __repr__(self):
+        return f"Fold(k={mpmath.nstr(self.k, 15)}, loss={mpmath.nstr(self.loss, 12)})"
+
+    def _repr_latex_(self):
+        return latex_summary("fold", [("$k$", latex_number(self.k, 20)),
+                                      ("loss", latex_number(self.loss, 15)),
+                                      ("residual", latex_number(self.residual, 3))])
+
 
 @dataclass
 class Branch:
@@ -81,9 +95,30 @@ class Branch:
             lines.append(f"  event: {e}")
         return "\n".join(lines)
 
+    def __repr__(self):
+        ks = f", k = {fmt_k(self.points[0].k)} ... {fmt_k(self.points[-1].k)}" \
+            if self.points else ""
+        return (f"Branch({self.isotropy!r}: {len(self.points)} points{ks}, {self.status}, "
+                f"{len(self.events)} events)")
 
-def follow(cp, k_end, d=None, dps=30, step=None, min_step=1e-7, max_step=None,
-           record=None, progress=None, max_points=100000, track_dps=None):
+    def _repr_latex_(self):
+        from ..symmetry import YoungIsotropy
+        rows = [("isotropy", rf"\mathrm{{Fix}}({YoungIsotropy(self.isotropy).latex})"),
+                ("points", str(len(self.points)))]
+        if self.points:
+            rows.append(("$k$", rf"{latex_number(fmt_k(self.points[0].k))} \to "
+                                rf"{latex_number(fmt_k(self.points[-1].k))}"))
+        rows.append(("status", rf"\text{{{latex_text(self.status)}}}"))
+        if self.fold is not None:
+            rows.append(("fold at $k$", latex_number(self.fold.k, 20)))
+        rows += [("event", rf"\text{{{latex_text(e)}}}") for e in self.events]
+        return latex_summary("branch", rows)
+
+
+def follow(cp: CriticalPoint, k_end: Any, d: Any = None, dps: int = 30,
+           step: float | None = None, min_step: float = 1e-7, max_step: float | None = None,
+           record: Iterable[Any] | None = None, progress: Callable[..., Any] | None = None,
+           max_points: int = 100000, track_dps: int | None = None) -> Branch:
     """Follow the critical point ``cp`` (a CriticalPoint) from ``cp.k`` to ``k_end``.
 
     ``record``: an iterable of k values at which to store refined points (default: the
@@ -236,7 +271,8 @@ def _near_singular(R, x, k, d, rel=mpmath.mpf(10) ** -4):
     return None
 
 
-def locate_fold(R, x, k, d=None, maxsteps=40):
+def locate_fold(R: RestrictedLoss, x: Sequence[Any], k: Any, d: Any = None,
+                maxsteps: int = 40) -> Fold:
     r"""Locate a fold (limit point) of the branch near ``(x, k)``: Newton's method on the
     extended system of Moore & Spence (1980, "The calculation of turning points of
     nonlinear equations", SIAM J. Numer. Anal. 17)

@@ -11,15 +11,22 @@ group :math:`S_k\times S_d` (row and column permutations).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..core import ConvergenceError, InputError
 from .families import list_families
 
+if TYPE_CHECKING:
+    from .families import Family
+
 __all__ = ["identify", "permutation_distance"]
 
 
-def identify(W, tol=1e-6, families=None, dps=20):
+def identify(W: Any, tol: float = 1e-6, families: Iterable[Family] | None = None,
+             dps: int = 20) -> tuple[str | None, float]:
     """Which catalogue family is the point W (k × k, float)?  Returns ``(name, error)``
     for the family whose point at the same k equals W after a permutation of rows and
     columns (within ``tol`` in the max norm), or ``(None, best_error)``."""
@@ -27,11 +34,13 @@ def identify(W, tol=1e-6, families=None, dps=20):
     k, d = W.shape
     if k != d:
         raise InputError("identify() needs k = d (the catalogue is for the identity teacher)")
-    best = (None, np.inf)
+    best: tuple[str | None, float] = (None, np.inf)
     for fam in (families or list_families()):
         try:
             Wf = np.asarray(fam.point(k, dps=dps, full_check=False).W("float"), dtype=float)
         except (InputError, ConvergenceError):
+            continue
+        if Wf.shape != W.shape:          # a family of wider students (n = k + m)
             continue
         err = permutation_distance(W, Wf)
         if err < best[1]:

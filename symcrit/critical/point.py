@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import mpmath
 import numpy as np
 
-from ..core import InputError, fmt_k, workdps
+from ..core import InputError, fmt_k, latex_number, latex_summary, workdps
 from ..model import Problem, canonical_teacher
 from ..restricted import restricted_loss
 from ..symmetry import YoungIsotropy
@@ -91,9 +91,14 @@ class CriticalPoint:
                 f"{mpmath.nstr(self.gradient_norm, 3)} ({self.certainty}, {self.dps} digits)")
 
     def _repr_latex_(self):
-        ps = r",\ ".join(f"{n} = {mpmath.nstr(x, 12)}" for n, x in zip(self.names, self.xi))
-        return (f"$\\mathrm{{Fix}}({self.H.latex}),\\ k = {fmt_k(self.k)}:\\ {ps};\\ "
-                f"L = {mpmath.nstr(self.loss, 15)}$")
+        rows = [("isotropy", rf"\mathrm{{Fix}}({self.H.latex})"),
+                ("$k$", latex_number(fmt_k(self.k)))]
+        rows += [(f"${n}$", latex_number(x, 15)) for n, x in zip(self.names, self.xi)]
+        rows += [("loss", latex_number(self.loss, 15)),
+                 ("residual", latex_number(self.residual, 3)),
+                 ("certainty", rf"\text{{{self.certainty}, {self.dps} digits}}")]
+        fam = f" ({self.family})" if self.family else ""
+        return latex_summary(f"critical point{fam}", rows)
 
     __repr__ = __str__
 

@@ -15,12 +15,18 @@ evaluated independently by the full-space formula (float64 and mpmath).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import mpmath
 
 from ..core import (ConvergenceError, InputError, as_mpf, check_dps, fmt_k, guard_digits,
                     is_integer, newton, workdps)
 from ..restricted import gradient_norm, restricted_loss
 from .point import CriticalPoint, full_gradient_check
+
+if TYPE_CHECKING:
+    from ..symmetry import YoungIsotropy
 
 __all__ = ["refine", "newton_restricted"]
 
@@ -77,8 +83,9 @@ def newton_restricted(R, x0, k, d=None, tol=None, maxsteps=12, line_search=False
                   line_search=line_search, diverge=diverge, solve=solve)
 
 
-def refine(H, xi0, k, d=None, dps=30, maxsteps=80, tol=None, family=None, full_check=True,
-           full_check_max_k=40):
+def refine(H: str | YoungIsotropy, xi0: Sequence[Any], k: Any, d: Any = None, dps: int = 30,
+           maxsteps: int = 80, tol: Any = None, family: str | None = None,
+           full_check: bool = True, full_check_max_k: int = 40) -> CriticalPoint:
     r"""Refine a critical point of :math:`L_H(\cdot; k)` from a guess ``xi0``.
 
     Parameters

@@ -25,12 +25,19 @@ True
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import mpmath
 import numpy as np
 
 from ..core import ConvergenceError, InputError, fmt_k, generalized_eigh, newton, workdps
 from ..restricted import restricted_loss
 from .refine import refine
+
+if TYPE_CHECKING:
+    from ..symmetry import YoungIsotropy
+    from .point import CriticalPoint
 
 __all__ = ["search", "MAX_STARTS", "CHUNK"]
 
@@ -151,8 +158,9 @@ def _polish_on_set(R, x, k, d, dps, rank_tol):
                              gradient_norm=+gn, dps=dps, iterations=res.iterations)
 
 
-def search(H, k, d=None, starts=200, seed=0, dps=30, tol=1e-9, progress=None,
-           min_norm=1e-4, initial=None):
+def search(H: str | YoungIsotropy, k: Any, d: Any = None, starts: int = 200, seed: int = 0,
+           dps: int = 30, tol: float = 1e-9, progress: Callable[..., Any] | None = None,
+           min_norm: float = 1e-4, initial: Any = None) -> list[CriticalPoint]:
     """Critical points of ``L_H(·; k)`` found from ``starts`` random starts, refined to
     ``dps`` digits and sorted by loss.
 
@@ -201,7 +209,7 @@ def search(H, k, d=None, starts=200, seed=0, dps=30, tol=1e-9, progress=None,
             raise InputError(f"initial: at most {MAX_STARTS} finite starts of {n} values")
         X0 = np.concatenate([extra, X0])
     chunks = [X0[i:i + CHUNK] for i in range(0, len(X0), CHUNK)]
-    found = []
+    found: list[np.ndarray] = []
     for X in (progress(chunks) if progress is not None else chunks):
         for x in _newton_float(R, X.copy(), kf, df, w, tol):
             if _min_row_norm(R, x, kf, df) < min_norm:
@@ -209,7 +217,7 @@ def search(H, k, d=None, starts=200, seed=0, dps=30, tol=1e-9, progress=None,
             if any(np.max(np.abs(x - y)) < 1e-6 for y in found):
                 continue
             found.append(x)
-    out = []
+    out: list[Any] = []                  # CriticalPoints (sorted by their mpf loss)
     for x in found:
         nul = _nullity(R, x, kf, df)
         try:

@@ -149,10 +149,12 @@ class Trajectory:
 
     @property
     def W(self):
+        """The input weights at the last snapshot (m × d, float64)."""
         return self.W_snaps[-1]
 
     @property
     def H(self):
+        """The output weights at the last snapshot (m × d_out, float64)."""
         return self.H_snaps[-1]
 
     def network(self, k=-1):
@@ -160,15 +162,16 @@ class Trajectory:
         return Network(self.W_snaps[k].copy(), self.H_snaps[k].copy(), self.activation, False)
 
     def final_loss(self):
+        """The empirical loss of the last snapshot (float64)."""
         from .network import loss
         return float(loss(self.network(), self.data))
 
     def balancedness(self):
-        """|w_i|² − |h_i|² at every snapshot (snapshots × m)."""
+        """The balancedness ``|w_i|² − |h_i|²`` at every snapshot (snapshots × m)."""
         return (self.W_snaps ** 2).sum(axis=2) - (self.H_snaps ** 2).sum(axis=2)
 
     def amplitudes(self):
-        """(|w_i|, |h_i|) at every snapshot, two arrays snapshots × m."""
+        """The norms ``(|w_i|, |h_i|)`` at every snapshot, two arrays snapshots × m."""
         return (np.linalg.norm(self.W_snaps, axis=2), np.linalg.norm(self.H_snaps, axis=2))
 
     def angles(self):

@@ -88,7 +88,7 @@ def neuron_margin(loc, exact, tol=1e-9):
         rational ratios (its zero is decided exactly) and given as an mpf.
     direction : list or array, or None
     escape : bool
-        margin = 0 with some D_i(u) ≠ 0 (exactly, or within tol·(1 + |h_i|) numerically).
+        margin = 0 with some D_i(u) ≠ 0 (exactly, or within ``tol·(1 + |h_i|)`` numerically).
     """
     d = len(loc.w)
     rays, lin = arrangement_rays([list(x) for x in loc.kink_x], d, exact)
@@ -157,6 +157,8 @@ class NeuronReport:
     radius: object
 
     def to_json(self):
+        """The neuron as a JSON-ready dict (numbers as text: exact fractions or
+        decimals)."""
         return {"index": self.index, "status": self.status, "margin": number_text(self.margin),
                 "escape": self.escape, "kinks": list(self.kinks),
                 "stationary": self.output_ok and self.cone_ok,
@@ -210,6 +212,8 @@ class DescentPath:
         return bool(self.losses) and all(x < self.losses[0] for x in self.losses[1:])
 
     def to_json(self):
+        """The path as a JSON-ready dict: kind, neuron, its range and slope, and the
+        losses sampled along it (numbers as text)."""
         return {"kind": self.kind, "neuron": self.neuron, "t_max": number_text(self.t_max),
                 "slope": number_text(self.slope), "bound": number_text(self.bound),
                 "t": [number_text(t) for t in self.ts], "loss": [number_text(x) for x in self.losses]}
@@ -231,6 +235,7 @@ class PointAnalysis:
 
     @property
     def escape_neurons(self):
+        """The indices of the escape neurons (those whose ``escape`` flag is set)."""
         return [n.index for n in self.neurons if n.escape]
 
     def counts(self):
@@ -238,6 +243,9 @@ class PointAnalysis:
         return {s: sum(n.status == s for n in self.neurons) for s in STATUSES}
 
     def to_json(self):
+        """The analysis as a JSON-ready dict: certainty, loss, the stationarity flags,
+        every neuron (:meth:`NeuronReport.to_json`), the escape neurons and the
+        classification."""
         return {"certainty": self.certainty, "loss": number_text(self.loss),
                 "d_stationary": self.d_stationary,
                 "clarke_stationary": self.clarke_stationary,

@@ -45,6 +45,8 @@ from .plateaus import find_plateaus, snap_point
 __all__ = ["EXPERIMENTS", "PlateauReport", "RunReport", "analyse_run", "run_experiment",
            "neuron_groups", "final_status"]
 
+#: the three experiments of Wu, Şimşek & Ged (arXiv:2402.05626): data set, width m,
+#: initial scale exponent μ (weights ~ N(0, (m^μ)²)), learning rate and steps
 EXPERIMENTS = {
     "wsg-1d": {"data": "wsg-1d", "width": 50, "mu": -3.0, "lr": 1e-3, "steps": 600000},
     "wsg-3d": {"data": "wsg-3d", "width": 50, "mu": -6.5, "lr": 1e-3, "steps": 800000},
@@ -66,6 +68,8 @@ class PlateauReport:
     analysis: object
 
     def to_json(self):
+        """The plateau as a JSON-ready dict: its steps, the run's loss, the exact loss of
+        the stationary point it approaches and that point's analysis."""
         s, a = self.snap, self.analysis
         ex = s.exact_loss
         return {"start": self.start, "end": self.end, "center": self.center,
@@ -120,6 +124,8 @@ class RunReport:
 
     @property
     def final_status(self):
+        """The final point in a word (:func:`final_status`): ``local minimum``,
+        ``saddle``, ``not stationary`` or ``undecided``."""
         return final_status(self.final)
 
     def plateau_sequence(self):
@@ -127,6 +133,9 @@ class RunReport:
         return [(p.loss, p.snap.loss_text()) for p in self.plateaus]
 
     def to_json(self):
+        """The run as a JSON-ready dict: its configuration, the plateaus
+        (:meth:`PlateauReport.to_json`), the final loss, exact and numerical, and the
+        final point's classification."""
         return {"config": self.config, "steps_done": self.steps_done,
                 "plateaus": [p.to_json() for p in self.plateaus],
                 "final_loss": repr(float(self.final_loss)),

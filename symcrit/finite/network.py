@@ -119,6 +119,7 @@ class Activation:
         return np.where(z > 0, a * z, b * z)
 
     def to_json(self):
+        """``{"a": ..., "b": ...}``, the two slopes as exact text (``p/q``)."""
         return {"a": _qtext(self.a), "b": _qtext(self.b)}
 
     def __eq__(self, other):
@@ -214,14 +215,17 @@ class Network:
 
     @property
     def m(self):
+        """The number of hidden neurons (rows of W)."""
         return self.W.shape[0]
 
     @property
     def d(self):
+        """The input dimension (columns of W)."""
         return self.W.shape[1]
 
     @property
     def d_out(self):
+        """The output dimension (columns of H)."""
         return self.H.shape[1]
 
     def to_float(self):
@@ -314,7 +318,7 @@ def residual(net, data):
 
 
 def loss(net, data):
-    """The empirical loss (1/(N d_out)) Σ_n |f(x_n) − y_n|² (a Fraction in the exact mode).
+    """The empirical loss ``(1/(N d_out)) Σ_n |f(x_n) − y_n|²`` (a Fraction in the exact mode).
 
     >>> from symcrit.finite import load_data
     >>> loss(Network.from_arrays([[0, 0]], [[0]], exact=True), load_data("wsg-1d"))
@@ -356,7 +360,7 @@ def directional_derivative(net, data, dW, dH, kink_tol=0.0):
     dW, dH : array_like
         The direction (shapes of W and H).
     kink_tol : float
-        Numerical mode only: |w_i·x_n| ≤ kink_tol counts as a kink (default: exactly 0).
+        Numerical mode only: ``|w_i·x_n| ≤ kink_tol`` counts as a kink (default: exactly 0).
 
     Returns
     -------

@@ -122,7 +122,7 @@ class Snap:
 
     ``net`` is the snapped network (exact) or None (closed-form or numerical loss only);
     ``exact_loss`` a Fraction, a sympy expression or None; ``method`` ``"rational"``,
-    ``"closed form"`` or ``"numerical"``; ``loss_gap`` |exact − run's loss|."""
+    ``"closed form"`` or ``"numerical"``; ``loss_gap`` ``|exact − run's loss|``."""
     net: object
     exact_loss: object
     method: str
@@ -159,7 +159,7 @@ def snap_point(W, H, data, activation=RELU, amp_tol=1e-3, kink_tols=KINK_TOLERAN
     data : Dataset
     activation : Activation
     amp_tol : float
-        Grown neurons have |w_i||h_i| > amp_tol · max_j |w_j||h_j|.
+        Grown neurons have ``|w_i| |h_i| > amp_tol · max_j |w_j| |h_j|``.
     kink_tols : sequence of float
         Kink tolerances κ tried; the consistent snap nearest the run's loss wins.
     target : float, optional

@@ -137,7 +137,7 @@ def neuron_locals(net, data, kink_tol=1e-9, R=None):
     Parameters
     ----------
     kink_tol : float
-        Numerical mode: :math:`|w_i\\cdot x_n| \\le` kink_tol·|w_i||x_n| counts as a kink.
+        Numerical mode: ``|w_i·x_n| ≤ kink_tol·|w_i| |x_n|`` counts as a kink.
         The exact mode uses ``w·x == 0``.
     R : array, optional
         The residuals to use (default: the network's own); :func:`probe_neuron` passes
@@ -193,7 +193,7 @@ def arrangement_cells(rows, with_points=False):
 
     Hyperplanes are added one at a time.  Each cone keeps a point of its interior: the side
     of a new hyperplane that point lies on is open for free, and the other side is open
-    when the LP "maximise s subject to σ_j x_j·u ≥ s, |u|∞ ≤ 1" has s > 0 (its solution
+    when the LP "maximise s subject to σ_j x_j·u ≥ s, ``|u|∞ ≤ 1``" has s > 0 (its solution
     is then the new cone's interior point).  Parallel rows are one hyperplane.
 
     >>> sorted(arrangement_cells(np.array([[1.0, 0.0], [0.0, 1.0]])))
@@ -469,7 +469,7 @@ def stationarity(net, data, exact=None, tol=1e-9, kink_tol=1e-9, clarke=True):
         Decide exactly (rational arithmetic, no tolerance); default ``net.exact``.  A float
         network is converted exactly (each float is a rational).
     tol : float
-        Numerical mode: |d(w_i)| ≤ tol and min φ_i ≥ −tol over the unit box count as 0.
+        Numerical mode: ``|d(w_i)| ≤ tol`` and min φ_i ≥ −tol over the unit box count as 0.
     kink_tol : float
         Numerical mode: the relative tolerance of the kink sets.
     clarke : bool

@@ -17,6 +17,11 @@ How each run is classified (the ``kind`` and ``evidence`` of :func:`analyse`):
   (loss 0), a ``spurious`` minimum or a ``saddle`` by the smallest eigenvalue of the full
   Hessian (by isotypic blocks, :func:`symcrit.spectra.spectrum_of`, at a cost independent
   of k), and is named by :func:`symcrit.critical.identify`;
+* the same with a wider student (k > d neurons against the teacher :math:`I_d`,
+  ``symcrit train --n``): the isotropy is labelled in :math:`S_n\times S_d` (row factors,
+  ``n=k+m``), confirmed in its fixed space, and the point is named as an embedding of a
+  catalogue point (a split or a zero neuron) or a wider family
+  (:func:`symcrit.wider.identify_wide`);
 * other closed-form problems: the end point itself, when its closed-form gradient norm is
   at most 1e-6, classified by the smallest eigenvalue of the Hessian (central differences
   of the closed-form gradient, k·d ≤ 1600; above that the type is not determined and the
@@ -48,6 +53,8 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -56,9 +63,14 @@ from ..critical import identify, list_families, refine
 from ..model import Problem
 from ..spectra import classify, spectrum_of
 from ..symmetry import FixedSpace, detect_isotropy
+from ..wider import identify_wide
 from .laws import ClosedForm, make_law
 from .steps import gradient_norms
 from .train import descend
+
+if TYPE_CHECKING:
+    from ..symmetry import Isotropy
+    from .train import TrainConfig
 
 __all__ = ["KINDS", "analyse", "summary_table", "confirmed_isotropy", "default_tolerance",
            "kind_of_minimum"]
@@ -75,7 +87,8 @@ EIGENVALUE_TOL = 1e-8
 
 
 # ----------------------------------------------------------------------------- confirmation
-def confirmed_isotropy(W, tol=1e-6, dps=30, cache=None):
+def confirmed_isotropy(W: Any, tol: float = 1e-6, dps: int = 30,
+                       cache: dict[Any, Any] | None = None) -> Isotropy:
     r"""The isotropy of W (:func:`~symcrit.symmetry.detect.detect_isotropy`), confirmed by
     refinement in its fixed space.
 
@@ -136,7 +149,7 @@ def _confirm(W, iso, dps, cache):
                         f"{MAX_CONFIRM_DIMENSION}: not refined")
             return None
         xi = F.project(P)
-        back = np.asarray(F.embed(xi, iso.k, system="float"), float)
+        back = np.asarray(F.embed(xi, iso.d, system="float"), float)     # teacher I_d
     except Exception as exc:                      # a layout the template does not match
         iso.note = f"could not project on Fix({iso.label}): {exc}"
         return None
@@ -173,11 +186,11 @@ def _refine_in_fixed_space(iso, xi, dps):
     """``(point, W, full gradient norm, (label, order) re-detected)``, or ``(None, None,
     None, note)`` when the refinement fails."""
     try:
-        cp = refine(iso.label, [float(x) for x in xi], iso.k, dps=dps, full_check=False)
+        cp = refine(iso.label, [float(x) for x in xi], iso.d, dps=dps, full_check=False)
     except (ConvergenceError, InputError) as exc:
         return None, None, None, f"refinement in Fix({iso.label}) did not converge: {exc}"
     Wr = np.asarray(cp.W("float"), float)
-    G = np.asarray(Problem.canonical(iso.k, iso.d).gradient(Wr), float)
+    G = np.asarray(Problem.canonical(iso.d).gradient(Wr), float)     # teacher I_d
     again = detect_isotropy(Wr, tol=1e-9 * max(1.0, float(np.abs(Wr).max())))
     return cp, Wr, float(np.sqrt((G * G).sum())), (again.label, again.order)
 
@@ -213,7 +226,7 @@ def _smallest_eigenvalue(cfg, cp, W, cf):
     """The smallest Hessian eigenvalue at the critical point W (refined point ``cp`` or
     None): by blocks or dense for the catalogue's problem, by differences of the
     closed-form gradient for k·d ≤ 1600, else None (not computed)."""
-    if cfg.catalogue and (cp is not None or cfg.k <= 40):
+    if (cfg.catalogue or cfg.wider) and (cp is not None or cfg.k <= 40):
         return _hessian_min_catalogue(cp, W)
     if cfg.k * cfg.d <= 1600:
         return _fd_hessian_min(cf, W)
@@ -226,8 +239,8 @@ def _hessian_min_catalogue(cp, W):
     (k ≤ 40), the dense float64 Hessian of :mod:`symcrit.model` at W."""
     if cp is not None:
         return float(spectrum_of(cp).min_eigenvalue)
-    k = W.shape[0]
-    H = np.asarray(Problem.canonical(k, k).hessian(W), float).reshape(k * k, k * k)
+    n, d = W.shape
+    H = np.asarray(Problem.canonical(d).hessian(W), float).reshape(n * d, n * d)
     return float(np.linalg.eigvalsh(0.5 * (H + H.T))[0])
 
 
@@ -262,7 +275,9 @@ def _polish(points, cfg, cf):
     return out
 
 
-def analyse(records, cfg, tol=None, dps=25, progress=None):
+def analyse(records: Sequence[dict[str, Any]], cfg: TrainConfig, tol: float | None = None,
+            dps: int = 25,
+            progress: Callable[..., Any] | None = None) -> list[dict[str, Any]]:
     """What each run found (see the module docstring).
 
     Parameters
@@ -286,13 +301,15 @@ def analyse(records, cfg, tol=None, dps=25, progress=None):
         ``confirm_distance``, ``full_gradient_norm``, ``min_hessian_eigenvalue``,
         ``polish_distance``, ``kind`` (one of :data:`KINDS`) and ``evidence``.
     """
-    closed, catalogue = cfg.closed_form, cfg.catalogue
+    closed, catalogue = cfg.closed_form, cfg.catalogue or cfg.wider
     cf = ClosedForm(make_law(cfg.law, cfg.d), cfg.activation) if closed else None
     if tol is None:
         tol = default_tolerance(cfg)
     points = [np.array([[float(x) for x in line] for line in r["W"]]) for r in records]
     polish = _polish(points, cfg, cf) if closed and cfg.optimizer == "sgd" else {}
-    fam_cache, hess_cache, refine_cache = {}, {}, {}
+    fam_cache: dict[Any, Any] = {}
+    hess_cache: dict[Any, Any] = {}
+    refine_cache: dict[Any, Any] = {}
     out = []
     for n_rec, r in enumerate(records):
         row = {"run": r["run"], "loss": float(r["loss"]), "reason": r["reason"],
@@ -317,11 +334,11 @@ def analyse(records, cfg, tol=None, dps=25, progress=None):
         row.update(isotropy=iso.label or ("other: " + iso.note), order=iso.order,
                    exact=iso.exact, margin=iso.margin)
         if catalogue and iso.confirmed is not None:
-            cp = iso.confirmed
+            cp: Any = iso.confirmed
             crit, loss_c = np.asarray(cp.W("float"), float), float(cp.loss)
             row.update(refined_loss=cp.loss, confirm_distance=iso.confirm_distance,
                        full_gradient_norm=iso.full_gradient_norm)
-            key = (iso.label, round(loss_c, 12))
+            key: tuple[Any, ...] = (iso.label, round(loss_c, 12))
             evidence = polished + "refined in Fix(H) (mpmath); full Hessian"
         elif closed and row["gradient_norm"] <= 1e-6:
             crit, loss_c = W, row["loss"]
@@ -343,9 +360,11 @@ def analyse(records, cfg, tol=None, dps=25, progress=None):
                 kind = kind_of_minimum(lam)
         if catalogue:
             if key not in fam_cache:
-                fam_cache[key] = _family(crit, iso.label, cfg.k, dps)
+                fam_cache[key] = (_family(crit, iso.label, cfg.k, dps) if cfg.catalogue
+                                  else identify_wide(crit, tol=max(1e-6, 10 * tol),
+                                                     dps=dps)[0])
             row["family"] = fam_cache[key]
-            if row["family"] == "global":
+            if row["family"] == "global" or (cfg.wider and loss_c < 1e-10):
                 kind = "global"
         row.update(kind=kind, evidence=evidence)
     return out
@@ -375,7 +394,7 @@ def _family(W, label, k, dps):
         return None
 
 
-def summary_table(rows):
+def summary_table(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows of :func:`analyse` grouped by (kind, isotropy, family), in the order of
     :data:`KINDS` then of the smallest loss.
 
@@ -394,7 +413,7 @@ def summary_table(rows):
     >>> [(t["kind"], t["count"], t["fraction"]) for t in summary_table(rows)]
     [('global', 1, 0.5), ('spurious', 1, 0.5)]
     """
-    groups = OrderedDict()
+    groups: OrderedDict[tuple[Any, Any, Any], list[dict[str, Any]]] = OrderedDict()
     rank = {k: i for i, k in enumerate(KINDS)}
     for r in sorted(rows, key=lambda r: (rank.get(r["kind"], 9),
                                          r["loss"] if np.isfinite(r["loss"]) else np.inf)):

@@ -54,6 +54,7 @@ class GaussianLaw:
 
     @classmethod
     def standard(cls, d):
+        """The standard Gaussian N(0, I_d) of the papers."""
         return cls(np.eye(d), "gaussian")
 
     @classmethod
@@ -65,12 +66,17 @@ class GaussianLaw:
 
     @property
     def d(self):
+        """The dimension of the inputs."""
         return self.cov.shape[0]
 
     def components(self):
+        """``[(weight, covariance)]`` of the centred Gaussians the law is a mixture of
+        (here one): what the closed-form loss integrates against."""
         return [(1.0, self.cov)]
 
     def sample(self, rng, shape):
+        """Samples of shape ``shape + (d,)`` from the numpy Generator ``rng``
+        (x = L z, L the Cholesky factor of Σ, z standard normal)."""
         if getattr(self, "_chol", None) is None:
             self._chol = np.linalg.cholesky(self.cov)
         return rng.standard_normal(tuple(shape) + (self.d,)) @ self._chol.T
@@ -85,12 +91,16 @@ class GaussianMixtureLaw:
 
     @property
     def d(self):
+        """The dimension of the inputs."""
         return self.covs[0].shape[0]
 
     def components(self):
+        """``[(π_m, Σ_m)]``: the weights and covariances of the mixture."""
         return list(zip(self.weights, self.covs))
 
     def sample(self, rng, shape):
+        """Samples of shape ``shape + (d,)``: a component drawn with probability π_m for
+        each sample, then a Gaussian sample of it."""
         n = int(np.prod(shape))
         which = rng.choice(len(self.weights), size=n, p=np.asarray(self.weights))
         if getattr(self, "_chol", None) is None:
@@ -116,9 +126,11 @@ class SampledLaw:
         self.name = self.name or self.kind
 
     def components(self):
+        """None: the law has no closed-form loss (training uses fresh samples: SGD)."""
         return None
 
     def sample(self, rng, shape):
+        """Samples of shape ``shape + (d,)`` from the numpy Generator ``rng``."""
         shape = tuple(shape) + (self.d,)
         if self.kind == "uniform-cube":
             return rng.uniform(-np.sqrt(3), np.sqrt(3), size=shape)
@@ -179,6 +191,7 @@ def _erf_prime(z):
     return 2 / np.sqrt(np.pi) * np.exp(-z * z)
 
 
+#: the activations by name: ``(σ, σ')`` as vectorised numpy functions
 ACTIVATIONS = {
     "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float)),
     "erf": (_erf, _erf_prime),

@@ -66,7 +66,7 @@ class TwoLayer:
         The activation (:data:`~symcrit.landscape.laws.ACTIVATIONS`).
     """
     #: names of the parameters, in order
-    names = ("W",)
+    names: tuple[str, ...] = ("W",)
     #: samples of the Monte Carlo estimate of an end point
     mc_samples = 200000
 

@@ -213,6 +213,8 @@ class DescentTask:
         self.rngs = {}
 
     def start(self, p):
+        """The starting parameters of run ``p`` (a list of arrays); its random generator
+        is kept in ``rngs[p]`` for the steps that sample."""
         params, self.rngs[p] = self.starts(p)
         return params
 

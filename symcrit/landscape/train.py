@@ -51,6 +51,8 @@ import os
 import signal
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -65,6 +67,8 @@ __all__ = ["TrainConfig", "run_ensemble", "train_runs", "train_deep", "load_reco
            "descend", "default_lr", "largest_hessian_eigenvalue", "OPTIMIZERS",
            "default_workers"]
 
+#: the optimisers of :func:`run_ensemble`: full gradient descent on the closed-form loss,
+#: SGD on fresh samples, Adam
 OPTIMIZERS = ("gd", "sgd", "adam")
 FORMAT = "symcrit-train-2"
 
@@ -187,6 +191,15 @@ class TrainConfig:
         k = d), whose critical points are refined in Fix(H) and named by family."""
         return (self.law == "gaussian" and self.activation == "relu" and self.depth == 2
                 and self.k == self.d)
+
+    @property
+    def wider(self):
+        """Whether this is the catalogue's problem with a wider student (k > d neurons
+        against the teacher :math:`I_d`; Arjevani & Field 2022, arXiv:2210.06088): its
+        critical points are refined in Fix(H) of the wider groups and named as an
+        embedding of a catalogue point or a wider family."""
+        return (self.law == "gaussian" and self.activation == "relu" and self.depth == 2
+                and self.k > self.d)
 
     def key(self):
         """What identifies the sweep in a results file (everything but the run count), as
@@ -351,7 +364,8 @@ def _records(cfg, runs, final, iters, reason, network, law, cf):
 
 
 # ----------------------------------------------------------------------------- sweeps
-def load_records(path, cfg=None):
+def load_records(path: str | os.PathLike[str],
+                 cfg: TrainConfig | None = None) -> list[dict[str, Any]]:
     """Records of a JSON-lines results file (the first line is the sweep's header), one per
     run (a run written twice, e.g. by two resumed copies, is kept once; a line cut by an
     interruption is ignored).
@@ -379,7 +393,7 @@ def load_records(path, cfg=None):
         return []
     if path.is_dir():
         raise InputError(f"{path} is a directory, not a results file")
-    recs = {}
+    recs: dict[Any, dict[str, Any]] = {}
     try:
         fh = path.open()
     except OSError as exc:
@@ -439,7 +453,10 @@ def _prepare_file(out, cfg):
         raise InputError(f"cannot write {out}: {exc.strerror}") from None
 
 
-def run_ensemble(cfg, out=None, workers=None, scheduler=None, chunk=None, progress=None):
+def run_ensemble(cfg: TrainConfig, out: str | os.PathLike[str] | None = None,
+                 workers: int | None = None, scheduler: object = None,
+                 chunk: int | None = None,
+                 progress: Callable[..., Any] | None = None) -> list[dict[str, Any]]:
     """Run the sweep ``cfg`` (:func:`train_runs` on chunks of runs, in parallel).
 
     Parameters

@@ -40,7 +40,12 @@ True
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from ..core import NumberSystem
 
 __all__ = ["angle", "kernel", "kernel_grad_coefficients", "unit_grad_coefficients_float",
            "kernel_grad_u", "kernel_hess_uu",
@@ -59,7 +64,7 @@ def angle(ns, guu, gvv, guv):
     return nu, nv, c, theta, s
 
 
-def kernel(ns, guu, gvv, guv):
+def kernel(ns: NumberSystem, guu: Any, gvv: Any, guv: Any) -> Any:
     r"""``K(u, v)`` from the Gram entries:
     :math:`\frac{|u||v|}{2\pi}\bigl(\sin\theta + (\pi-\theta)\cos\theta\bigr)`.
 

@@ -37,16 +37,21 @@ True
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..core import ShapeError, SingularPointError
 from ..core import get_system
 from .kernel import kernel, kernel_grad_coefficients, kernel_hess_uu, kernel_hess_uv
 
+if TYPE_CHECKING:
+    from ..core import NumberSystem
+
 __all__ = ["Problem", "loss", "gradient", "hessian", "canonical_teacher"]
 
 
-def canonical_teacher(k, d=None):
+def canonical_teacher(k: int, d: int | None = None) -> np.ndarray:
     """The teacher of the literature: ``V = [I_k | 0]`` (k × d), i.e. ``V = I_k`` when d = k."""
     d = k if d is None else d
     if d < k:
@@ -69,7 +74,7 @@ class Problem:
     True
     """
 
-    def __init__(self, V, alpha=None, beta=None):
+    def __init__(self, V: Any, alpha: Any = None, beta: Any = None) -> None:
         V = np.asarray(V, dtype=object)
         if V.ndim != 2:
             raise ShapeError(f"the teacher V must be a matrix, got shape {V.shape}")
@@ -83,6 +88,9 @@ class Problem:
 
     @classmethod
     def canonical(cls, k, d=None):
+        """The canonical problem of the papers: the teacher :math:`V = [I_k \\,|\\, 0]` (k
+        rows, d ≥ k columns, d = k by default; :func:`canonical_teacher`) and unit
+        output weights."""
         return cls(canonical_teacher(k, d))
 
     def __repr__(self):
@@ -146,7 +154,7 @@ class Problem:
             K[..., idx, idx] = ga / 2               # K(u, u) = |u|^2 / 2, exactly
         return K * ma[..., :, None] * mb[..., None, :]
 
-    def loss(self, W, system="float"):
+    def loss(self, W: Any, system: str | NumberSystem = "float") -> Any:
         """The loss ``L(W)`` (a scalar of the number system; float arrays may be batched
         over leading axes)."""
         ns, W, V, a, b = self._prepare(W, system)
@@ -159,7 +167,7 @@ class Problem:
         return val
 
     # ------------------------------------------------------------------ gradient
-    def gradient(self, W, system="float"):
+    def gradient(self, W: Any, system: str | NumberSystem = "float") -> Any:
         r"""The gradient, a k × d matrix of the number system (numpy array for float,
         ``mpmath.matrix``, ``sympy.Matrix``, ``flint.arb_mat``).
 
@@ -202,7 +210,8 @@ class Problem:
         return ns.matrix(grad)
 
     # ------------------------------------------------------------------ Hessian
-    def hessian(self, W, system="float", as_tensor=False):
+    def hessian(self, W: Any, system: str | NumberSystem = "float",
+                as_tensor: bool = False) -> Any:
         """The Hessian, a (k d) × (k d) matrix in the row-major order of ``vec(W)``
         (``as_tensor=True`` gives the array of shape (k, d, k, d))."""
         ns, W, V, a, b = self._prepare(W, system)
@@ -288,7 +297,7 @@ def _safe_rows(V, mask):
     return V
 
 
-_CANONICAL_CACHE = {}
+_CANONICAL_CACHE: dict[tuple[int, int], Problem] = {}
 
 
 def _problem_for(W, V=None, alpha=None, beta=None):
@@ -308,17 +317,20 @@ def _problem_for(W, V=None, alpha=None, beta=None):
     return Problem(V, alpha, beta)
 
 
-def loss(W, V=None, alpha=None, beta=None, system="float"):
+def loss(W: Any, V: Any = None, alpha: Any = None, beta: Any = None,
+         system: str | NumberSystem = "float") -> Any:
     """The closed-form loss ``L(W)``; the default teacher is the canonical ``[I_k | 0]``.
     See :class:`Problem`."""
     return _problem_for(W, V, alpha, beta).loss(W, system)
 
 
-def gradient(W, V=None, alpha=None, beta=None, system="float"):
+def gradient(W: Any, V: Any = None, alpha: Any = None, beta: Any = None,
+             system: str | NumberSystem = "float") -> Any:
     """The analytic gradient ``∇L(W)`` (k × d); see :class:`Problem`."""
     return _problem_for(W, V, alpha, beta).gradient(W, system)
 
 
-def hessian(W, V=None, alpha=None, beta=None, system="float", as_tensor=False):
+def hessian(W: Any, V: Any = None, alpha: Any = None, beta: Any = None,
+            system: str | NumberSystem = "float", as_tensor: bool = False) -> Any:
     """The analytic Hessian of ``L`` at ``W`` ((k d) × (k d)); see :class:`Problem`."""
     return _problem_for(W, V, alpha, beta).hessian(W, system, as_tensor=as_tensor)

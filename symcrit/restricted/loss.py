@@ -47,7 +47,8 @@ import mpmath
 import numpy as np
 import sympy
 
-from ..core import InputError, ShapeError, SYMPY, compile_exprs, compile_source, get_system
+from ..core import (InputError, ShapeError, SYMPY, SympyConvertible, compile_exprs,
+                    compile_source, get_system, sympy_latex)
 from ..core.cache import fingerprint, load, store
 from ..model import kernel
 from ..symmetry import FixedSpace, YoungIsotropy
@@ -82,10 +83,15 @@ def gradient_norm(g, weights):
     return mpmath.sqrt(mpmath.fsum(mpmath.mpf(gp) ** 2 / w for gp, w in zip(g, weights)))
 
 
-class RestrictedLoss:
-    """``L_H(ξ; k)`` for a Young-type isotropy group ``H`` (spec text or ``YoungIsotropy``,
+class RestrictedLoss(SympyConvertible):
+    r"""``L_H(ξ; k)`` for a Young-type isotropy group ``H`` (spec text or ``YoungIsotropy``,
     symbolic k), with its gradient and Hessian: sympy expressions, LaTeX, and compiled
     evaluation in any number system (``float``, ``mpmath``, ``sympy``, ``arb``).
+
+    A sympy object: ``as_expr()`` is :attr:`expr`, so ``sympy.sympify(R)``,
+    ``sympy.latex(R)`` and ``sympy.pretty(R)`` work on it; :meth:`latex` writes
+    ``\arccos`` (which ``parse_latex`` reads back).  In float64 it evaluates arrays of
+    points and of k at once, as ``lambdify`` would (:meth:`loss`, :meth:`evaluate`).
 
     Parameters
     ----------
@@ -99,7 +105,7 @@ class RestrictedLoss:
     (['a', 'b', 'c', 'd', 'e'], 9)
     """
 
-    def __init__(self, H):
+    def __init__(self, H: str | YoungIsotropy) -> None:
         if not isinstance(H, YoungIsotropy):
             H = YoungIsotropy(H)
         if not H.symbolic:
@@ -200,17 +206,25 @@ class RestrictedLoss:
                         conv=list)
 
     # ------------------------------------------------------------------ LaTeX
+    def as_expr(self):
+        """``L_H(ξ; k)`` as a sympy expression (:attr:`expr`)."""
+        return self.expr
+
     def latex(self):
-        """LaTeX of ``L_H``."""
-        return sympy.latex(self.expr)
+        r"""LaTeX of ``L_H`` (``\arccos``, as :func:`symcrit.core.sympy_latex` writes).
+
+        >>> "\\arccos" in restricted_loss("ΔS_k").latex()
+        True
+        """
+        return sympy_latex(self.expr)
 
     def gradient_latex(self):
         """LaTeX of each component of the gradient."""
-        return [sympy.latex(g) for g in self.gradient_exprs]
+        return [sympy_latex(g) for g in self.gradient_exprs]
 
     def hessian_latex(self):
         """LaTeX of the Hessian matrix."""
-        return sympy.latex(self.hessian_exprs)
+        return sympy_latex(self.hessian_exprs)
 
     def _repr_latex_(self):
         return f"$L_{{{self.H.latex}}} = {self.latex()}$"
@@ -295,7 +309,19 @@ class RestrictedLoss:
         return [x if ns.is_native(x) else ns.convert(x) for x in vals]
 
     def loss(self, xi, k, d=None, system="float"):
-        """``L_H(ξ; k)`` in a number system."""
+        """``L_H(ξ; k)`` in a number system.
+
+        In float64 ``xi`` may be an array of points of shape (..., n) and ``k`` a number
+        or an array that broadcasts with its leading axes (a single point with an array
+        of k works too): the result has their broadcast shape, computed at once.
+
+        >>> R = restricted_loss("ΔS_{k-1}")
+        >>> X = np.array([[1.0, -0.01, 0.15, 0.1, -0.73], [0.9, 0.0, 0.1, 0.1, -0.5]])
+        >>> R.loss(X, 12).shape, R.loss(X[0], np.array([8.0, 12.0, 20.0])).shape
+        ((2,), (3,))
+        >>> bool(abs(R.loss(X, np.array([8.0, 12.0]))[1] - R.loss(X[1], 12)) < 1e-15)
+        True
+        """
         ns = get_system(system)
         return self._evaluate(ns, self._call_args(xi, k, d, ns), 0)[0]
 
@@ -380,7 +406,7 @@ def _by_text(text):
     return _cached(YoungIsotropy(text).spec)
 
 
-def restricted_loss(H):
+def restricted_loss(H: str | YoungIsotropy) -> RestrictedLoss:
     """The (cached) :class:`RestrictedLoss` of an isotropy spec: derived once per session.
 
     >>> restricted_loss("DS_{k-1}") is restricted_loss("ΔS_{k-1}")

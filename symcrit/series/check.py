@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import mpmath
 
@@ -55,7 +56,7 @@ class CoefficientCheck:
     computed : mpmath.mpf
         The series' coefficient.
     difference : mpmath.mpf
-        |coefficient - value|.
+        ``|coefficient - value|``.
     digits : int or None
         The significant digits compared (approximate checks).
     tolerance : mpmath.mpf or None
@@ -207,7 +208,8 @@ def _tolerance(v, digits, last_place):
     return mpmath.mpf(10) ** (e - digits + 1) / 2
 
 
-def check_coefficient(S, name, exponent, value, digits=None, abs_tol=None):
+def check_coefficient(S: Any, name: str, exponent: Fraction | int | str, value: Any,
+                      digits: int | None = None, abs_tol: Any = None) -> CoefficientCheck:
     """Check the coefficient of ``k^exponent`` in the series ``name`` of ``S``.
 
     Parameters
@@ -222,7 +224,7 @@ def check_coefficient(S, name, exponent, value, digits=None, abs_tol=None):
         See :func:`as_check_value`.
     digits, abs_tol : optional
         Compare numerically, within ``abs_tol``, or to ``digits`` digits relative to
-        max(1, |value|), instead of the default (exact when possible, else to the digits
+        ``max(1, |value|)``, instead of the default (exact when possible, else to the digits
         of the value and of the coefficient).
 
     Returns
@@ -237,6 +239,7 @@ def check_coefficient(S, name, exponent, value, digits=None, abs_tol=None):
     """
     q = parse_exponent(exponent)
     val = as_check_value(value)
+    ts: list[Any] | None
     if name == "L":
         ts = S.loss
     else:
@@ -268,7 +271,7 @@ def check_coefficient(S, name, exponent, value, digits=None, abs_tol=None):
                       coefficient=exact_c, status=status)
         if abs_tol is not None or digits is not None:
             tol = mpmath.mpf(abs_tol) if abs_tol is not None else \
-                mpmath.mpf(10) ** (-digits) * max(1, abs(v))
+                mpmath.mpf(10) ** (-(digits or 0)) * max(1, abs(v))
             return CoefficientCheck(verdict="AGREES" if diff <= tol else "DISAGREES",
                                     exact=False, digits=digits if abs_tol is None else None,
                                     tolerance=tol, **common)

@@ -33,11 +33,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
+from collections.abc import Callable
+from typing import Any
 
 import mpmath
 
-from ..core import InputError, check_dps, workdps
+import sympy
+
+from ..core import InputError, SympyConvertible, check_dps, workdps
 from ..critical import Family, get_family
+from ..symmetry import K as KSYM
+from .check import check_coefficient
 from .passes import SeriesPass
 from .printing import series_json, series_latex, series_text
 from .rescaled import RescaledSystem
@@ -49,9 +55,14 @@ __all__ = ["FamilySeries", "family_series"]
 GUARD = 20                 # working digits beyond the requested ones
 
 
-@dataclass
-class FamilySeries:
+@dataclass(repr=False)
+class FamilySeries(SympyConvertible):
     """The series of a family in powers of k.
+
+    A sympy object: :meth:`as_expr` gives one series (the loss by default) as a sympy
+    expression in k with its ``O``-term, :meth:`as_exprs` all of them, and
+    ``sympy.latex(S)``, ``sympy.pretty(S)``, ``sympy.srepr(S)`` print ``S.as_expr()``;
+    :meth:`latex` and ``_repr_latex_`` (Jupyter) show every series.
 
     Per coordinate (its deviation from the limit), of the loss and of each distinct Hessian
     eigenvalue, a list of :class:`~symcrit.series.SeriesTerm` (terms through relative order
@@ -123,48 +134,45 @@ class FamilySeries:
         return {n: int(-2 * Fraction(e)) for n, e in self.exponents.items() if e is not None}
 
     def check(self, name, exponent, value, digits=None, abs_tol=None):
-        """Check a user-supplied coefficient (for example from a paper) against the series.
+        """Check a coefficient (for example from a paper) against the series
+        (:func:`symcrit.series.check.check_coefficient`).
 
         Parameters
         ----------
         name : str
             A parameter, ``"L"`` or an eigenvalue label.
         exponent : Fraction, int or str
-            The power of k, e.g. ``"-3/2"``.
-        value : mpmath.mpf or str
-            A number or decimal text (not an expression: evaluate it yourself, e.g.
-            ``8/mpmath.pi``).
+            The power of k: ``-1``, ``"-3/2"``, ``"k^-3/2"``.
+        value : str, sympy expression, Fraction, int, float or mpmath.mpf
+            Text in π, square roots and rationals (``"1/2 - 2/pi**2"``, read by a grammar
+            of its own, never evaluated as code) or a sympy expression: decided exactly,
+            EQUAL or DIFFERENT, when the coefficient is derived.  A decimal, a float or an
+            mpmath number: AGREES or DISAGREES to its digits (an mpf to the current
+            precision less one digit).
         digits, abs_tol : optional
-            Agreement within ``abs_tol`` when given, else to ``digits`` digits relative to
-            max(1, |value|) (default: the series' digits less 10).
+            Compare numerically instead: within ``abs_tol``, or to ``digits`` digits
+            relative to ``max(1, |value|)``.
 
         Returns
         -------
-        (bool, mpmath.mpf, mpmath.mpf)
-            Agreement, the computed coefficient and the difference.
+        CoefficientCheck
+            ``verdict``, ``exact``, ``computed``, ``difference``, ...; true when they agree,
+            and it unpacks as ``(agrees, computed, difference)``.
 
         Raises
         ------
         InputError
-            No such series, or no term with that exponent.
+            No such series, no term with that exponent, or a value that cannot be read.
+
+        Examples
+        --------
+        >>> S = family_series("type-A", order=2, dps=20)
+        >>> S.check("L", -1, sympy.Rational(1, 2) - 2 / sympy.pi ** 2).verdict
+        'EQUAL'
+        >>> S.check("L", -1, mpmath.mpf(1) / 2 - 2 / mpmath.pi ** 2).verdict  # 15 digits
+        'AGREES'
         """
-        q = Fraction(exponent) if not isinstance(exponent, Fraction) else exponent
-        ts = self.loss if name == "L" else self.coordinates.get(name) or \
-            self.eigenvalues.get(name)
-        if ts is None:
-            raise InputError(f"unknown series {name!r}: use a parameter, 'L' or one of "
-                             f"{', '.join(self.eigenvalues)}")
-        match = [t for t in ts if t.exponent == q]
-        if not match:
-            raise InputError(f"the series of {name} has no term k^({str(q)}) up to order "
-                             f"{self.order}")
-        with workdps(self.dps + 10):
-            v = mpmath.mpf(value)
-            c = match[0].value_at(self.dps + 10)
-            diff = abs(c - v)
-            tol = mpmath.mpf(abs_tol) if abs_tol is not None else \
-                mpmath.mpf(10) ** (-(digits or self.dps - 10)) * max(1, abs(v))
-            return bool(diff <= tol), c, diff
+        return check_coefficient(self, name, exponent, value, digits, abs_tol)
 
     # ------------------------------------------------------------------ verification
     def verify(self, ks=(10 ** 4, 10 ** 6, 10 ** 8, 10 ** 10, 10 ** 12), orders=None):
@@ -189,16 +197,70 @@ class FamilySeries:
     def __str__(self):
         return series_text(self)
 
-    def latex(self):
-        """The series as a LaTeX ``aligned`` block (identified closed forms marked ~)."""
-        return series_latex(self)
+    def __repr__(self):
+        c = self.counts()
+        return (f"FamilySeries({self.family!r}, {self.isotropy!r}, order={self.order}, "
+                f"dps={self.dps}: {len(self.coordinates)} parameters, the loss, "
+                f"{len(self.eigenvalues)} eigenvalues; {c['derived']} terms derived over "
+                f"{self.domain}, {c['identified']} identified, {c['numeric']} numeric)")
+
+    def latex(self, name=None, environment="aligned", terms=None, width=None):
+        r"""The series as LaTeX (:func:`symcrit.series.printing.series_latex`): an
+        ``aligned`` block (``environment="align*"``: a display of its own) with long lines
+        broken, or with ``name`` one series on one line.  Identified closed forms are
+        marked ``{\sim}``.
+
+        >>> S = family_series("type-A", order=1)
+        >>> S.latex("L")
+        '\\left(\\frac{1}{2} - \\frac{2}{\\pi^{2}}\\right) k^{-1} - \\left(\\frac{32}{3 \\pi^{4}}\\right) k^{-3/2} + O(k^{-2})'
+        """
+        from .printing import WIDTH
+        return series_latex(self, name, environment, terms,
+                            None if name is not None else (width or WIDTH))
 
     def _repr_latex_(self):
         return f"$${self.latex()}$$"
 
+    # ------------------------------------------------------------------ sympy
+    def _series(self, name):
+        ts = self.loss if name == "L" else self.coordinates.get(name) or \
+            self.eigenvalues.get(name)
+        if ts is None:
+            raise InputError(f"unknown series {name!r}: use one of "
+                             f"{', '.join(n for n, _ in self.all_series())}")
+        return ts
 
-def family_series(family, order=8, dps=30, eigenvalues=False, exact=True, identify=True,
-                  progress=None):
+    def as_expr(self, name="L"):
+        """One series as a sympy expression in k (``symcrit.symmetry.K``): the limit (for
+        a parameter), every term (derived coefficients exact, others as Floats to their
+        digits) and ``O(k^e, (k, oo))`` for the first term not computed.
+
+        >>> S = family_series("type-A", order=1)
+        >>> S.as_expr()
+        -32/(3*pi**4*k**(3/2)) + (1/2 - 2/pi**2)/k + O(k**(-2), (k, oo))
+        >>> sympy.latex(S) == sympy.latex(S.as_expr())
+        True
+        """
+        ts = self._series(name)
+        lim = self.limits.get(name) if name in self.coordinates else None
+        out = sympy.Integer(0) if lim is None else sympy.Integer(int(lim)) \
+            if mpmath.isint(lim) else sympy.Float(lim, self.dps)
+        out = out + sum((t.as_expr() for t in ts), sympy.Integer(0))
+        if ts:
+            nxt = ts[-1].exponent - Fraction(1, 2)
+            out = out + sympy.Order(KSYM ** sympy.Rational(nxt.numerator, nxt.denominator),
+                                    (KSYM, sympy.oo))
+        return out
+
+    def as_exprs(self):
+        """Every series as a sympy expression: a dict name -> :meth:`as_expr` (the
+        parameters, ``"L"`` and the eigenvalue labels)."""
+        return {n: self.as_expr(n) for n, _ in self.all_series()}
+
+
+def family_series(family: str | Family, order: int = 8, dps: int = 30,
+                  eigenvalues: bool = False, exact: bool = True, identify: bool = True,
+                  progress: Callable[..., Any] | None = None) -> FamilySeries:
     r"""The series of a family in :math:`\varepsilon = k^{-1/2}`.
 
     Each coordinate's deviation from its limit, the loss and (``eigenvalues=True``) every
@@ -253,7 +315,7 @@ def family_series(family, order=8, dps=30, eigenvalues=False, exact=True, identi
         raise InputError(f"order must be between 0 and 40, got {order}")
     check_dps(dps)
     work = dps + GUARD
-    notes = []
+    notes: list[str] = []
     t_start = time.perf_counter()
     with workdps(work):
         resc = RescaledSystem(fam, work)

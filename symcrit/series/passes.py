@@ -139,6 +139,20 @@ class SeriesPass:
 
     # ---------------------------------------------------------------- all
     def run(self):
+        """Compute the pass: the leading coefficients, then the lifting order by order,
+        extended until the loss and eigenvalue series are known through relative order
+        ε^N; ``timings`` records the time of each step.
+
+        Returns
+        -------
+        SeriesPass
+            ``self``.
+
+        Raises
+        ------
+        ConvergenceError
+            The loss or eigenvalue series lose more than 40 orders.
+        """
         N = self.N
         t = time.perf_counter()
         self._start()
@@ -270,6 +284,8 @@ class SeriesPass:
         return out
 
     def has_numeric(self):
+        """True when some coefficient (coordinates, loss or eigenvalues) is numeric, not
+        derived exactly."""
         terms = [t for ts in self.coord_terms.values() for t in ts] + list(self.loss_terms)
         terms += [t for _, _, _, ts in self.eig for t in ts]
         return any(t[2] is None for t in terms)

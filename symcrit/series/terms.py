@@ -25,14 +25,19 @@ from fractions import Fraction
 
 import mpmath
 
-from ..core import as_mpf, workdps
+import sympy
+
+from ..core import SympyConvertible, as_mpf, workdps
+from ..symmetry import K as KSYM
 
 __all__ = ["SeriesTerm", "partial_sum", "leading_value"]
 
 
 @dataclass
-class SeriesTerm:
+class SeriesTerm(SympyConvertible):
     r"""One term :math:`c\,k^{e}` of a series.
+
+    A sympy object (:meth:`as_expr`): ``sympy.latex(t)`` prints :math:`c\,k^{e}`.
 
     Attributes
     ----------
@@ -67,6 +72,27 @@ class SeriesTerm:
             with workdps(dps):
                 return self.exact.mpf()
         return self.value
+
+
+    def coefficient_expr(self):
+        """The coefficient as a sympy number: exact when derived, else a Float to its
+        confirmed digits (an identified closed form is a candidate, not the value)."""
+        if self.exact is not None:
+            return self.exact.to_sympy()
+        return sympy.Float(self.value, self.digits or max(mpmath.mp.dps, 15))
+
+    def as_expr(self):
+        r"""The term :math:`c\,k^{e}` as a sympy expression in k (``symcrit.symmetry.K``).
+
+        >>> from symcrit.algebra import QQ_PI
+        >>> SeriesTerm(Fraction(-3, 2), mpmath.mpf(0), exact=32 / QQ_PI.pi ** 3).as_expr()
+        32/(pi**3*k**(3/2))
+        """
+        e = self.exponent
+        return self.coefficient_expr() * KSYM ** sympy.Rational(e.numerator, e.denominator)
+
+    def _repr_latex_(self):
+        return f"${sympy.latex(self.as_expr())}$"
 
 
 def partial_sum(ts, k, order, dps):

@@ -38,6 +38,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import mpmath
 import numpy as np
@@ -48,7 +50,11 @@ from ..core import (InputError, SingularPointError, fmt_k, generalized_eigh, get
                     is_integer)
 from ..model import Problem, canonical_teacher
 from ..restricted import restricted_loss
-from ..symmetry import FixedSpace, K as KSYM, YoungIsotropy, isotypic_decomposition
+from ..symmetry import (D as DSYM, FixedSpace, K as KSYM, YoungIsotropy,
+                        isotypic_decomposition, size_value)
+
+if TYPE_CHECKING:
+    from ..core import NumberSystem
 
 __all__ = ["IsotypicBlock", "PointBlocks", "multiplicity_value", "point_blocks",
            "isotypic_blocks", "hessian_blocks", "block_minima"]
@@ -67,19 +73,26 @@ class IsotypicBlock:
     B: np.ndarray = field(repr=False)
     latex: str = field(repr=False, default="")
 
-    def multiplicity_at(self, k):
+    def multiplicity_at(self, k, d=None):
         """The multiplicity at a value of k (an int for integer k)."""
-        return multiplicity_value(self.multiplicity, k)
+        return multiplicity_value(self.multiplicity, k, d)
 
 
-def multiplicity_value(expr, k):
-    """A multiplicity (a polynomial in k) at k: an exact int at integer k, an mpf
-    otherwise.
+def multiplicity_value(expr, k, d=None):
+    """A multiplicity (a polynomial in k, and in d for groups that involve it) at k: an
+    exact int at integer k, an mpf otherwise.
 
     >>> k = KSYM
     >>> multiplicity_value((k - 1) * (k - 4) / 2, 12), multiplicity_value(k - 1, 7.5)
     (44, mpf('6.5'))
+    >>> multiplicity_value((k - 1) * (DSYM - k - 1), 5, d=9)
+    12
     """
+    expr = sympy.sympify(expr)
+    if expr.has(DSYM):
+        if d is None:
+            raise InputError(f"the multiplicity {expr} needs d")
+        expr = expr.subs(DSYM, int(d))
     if is_integer(k):
         return int(expr.subs(KSYM, int(k)))
     return polyval(expr, KSYM, mpmath.mpf(k), get_system("mpmath"))
@@ -117,31 +130,38 @@ def _matrix_point(W):
 
 
 def _prepare_point(H, xi, k, d, ns):
-    """Validate the input (ξ or a matrix W in Fix(H)) and return (dec, F, ξ, k)."""
+    """Validate the input (ξ or a matrix W in Fix(H)) and return (dec, F, ξ, k, d)."""
     if not isinstance(H, YoungIsotropy):
         H = YoungIsotropy(H)
     if H.k.is_Integer:
         if k is None:
             k = int(H.k)
+        if d is None and H.d != H.k:
+            d = int(H.d)
         H = YoungIsotropy(H.spec)
     dec = isotypic_decomposition(H)
-    if d is not None and (k is None or d != k):
-        raise InputError(f"the spectrum by isotypic blocks is implemented for d = k "
-                         f"(got k = {k}, d = {d})")
+    with_d = dec.H.d.has(DSYM)
+    if d is not None and not with_d and (k is None or d != k):
+        raise InputError(f"isotropy {dec.H.label} has d = k (got k = {k}, d = {d}); for "
+                         "d > k use a group with a column factor such as 'ΔS_{k-1}×S_{d-k}'")
     F = _fixed_space(dec.H.spec)
     W = _matrix_point(xi)
     if W is not None:
-        kw, dw = W.shape
-        if kw != dw:
-            raise InputError(f"W is {kw} × {dw}: the spectrum by isotypic blocks needs k = d")
+        nw, dw = W.shape
+        try:
+            kw, dd = F.shape_args((nw, dw))
+        except InputError:
+            raise InputError(f"W is {nw} × {dw}: Fix({dec.H.label}) holds matrices of n = "
+                             f"k{dec.H.extra:+d} rows and {'d' if with_d else 'k'} columns"
+                             ) from None
         if k is not None and int(k) != kw:
-            raise InputError(f"W is {kw} × {dw} but k = {k}")
-        k = kw
+            raise InputError(f"W is {nw} × {dw} but k = {k}")
+        k, d = kw, dd
         _check_k(dec, k)
         Wf = np.asarray(np.vectorize(float, otypes=[float])(W))
         if not F.contains(Wf, tol=1e-9 * max(1.0, float(np.max(np.abs(Wf))))):
             back = np.asarray(np.vectorize(float, otypes=[float])(
-                F.embed(F.project(Wf), k, system="float")))
+                F.embed(F.project(Wf), k, d, system="float")))
             raise InputError(f"W is not in Fix({dec.H.label}): it differs from its projection "
                              f"by {float(np.max(np.abs(Wf - back))):.3g} (max norm)")
         xi = F.project(W, system=ns)
@@ -153,7 +173,11 @@ def _prepare_point(H, xi, k, d, ns):
         if k is None:
             raise InputError("give k")
         _check_k(dec, k)
-    return dec, F, [ns.convert(x) for x in xi], k
+    if with_d:
+        if d is None or not is_integer(d) or int(d) < float(k) + 1:
+            raise InputError(f"isotropy {dec.H.label}: give an integer d > k (got d = {d})")
+        d = int(d)
+    return dec, F, [ns.convert(x) for x in xi], k, (d if with_d else None)
 
 
 @lru_cache(maxsize=None)
@@ -161,14 +185,14 @@ def _fixed_space(spec):
     return FixedSpace(YoungIsotropy(spec))
 
 
-def _row_norms2(F, xi, k, ns):
+def _row_norms2(F, xi, k, ns, d=None):
     """Squared norm of a row of each row block of W(ξ) (any real k)."""
     H = F.H
     out = []
     for a in range(len(H.row_sizes)):
         tot = 0
         for b, cb in enumerate(H.col_sizes):
-            m = polyval(cb, KSYM, k, ns)
+            m = size_value(cb, k, ns, d)
             if H.pairs.get(a) == b:
                 x = xi[F.params.index(F.param(a, b, "diag"))]
                 y = xi[F.params.index(F.param(a, b, "off"))]
@@ -180,41 +204,42 @@ def _row_norms2(F, xi, k, ns):
     return out
 
 
-def _check_rows(F, xi, k, ns):
-    for a, r2 in enumerate(_row_norms2(F, xi, ns.convert(k), ns)):
+def _check_rows(F, xi, k, ns, d=None):
+    for a, r2 in enumerate(_row_norms2(F, xi, ns.convert(k), ns, d)):
         if not ns.certainly_nonzero(r2):
             raise SingularPointError(
                 f"W(ξ) has a zero row (row block {a} of Fix({F.H.label})): the loss is not "
                 "differentiable there, so it has no Hessian")
 
 
-def _layout_data(dec, lay, xi, k, ns):
+def _layout_data(dec, lay, xi, k, ns, d=None):
     """(loss, gradient, Hessian) in the layout's coordinates at the point ξ of Fix(H): the
     restricted loss of the subgroup K (generic layout) or the dense full-space formula."""
     if lay.mode == "generic":
         RK = restricted_loss(dec.k_spec)
-        L, g, Hm = RK.evaluate([xi[h] for h in lay.h_of], k, system=ns, order=2)
+        L, g, Hm = RK.evaluate([xi[h] for h in lay.h_of], k, d, system=ns, order=2)
         return L, ns.to_array(g).reshape(-1), ns.to_array(Hm)
     kk = int(k)
-    W = _fixed_space(dec.H.spec).embed(xi, kk, system=ns)
-    P = Problem(canonical_teacher(kk))
+    W = _fixed_space(dec.H.spec).embed(xi, kk, d, system=ns)
+    dd = W.shape[1]
+    P = Problem(canonical_teacher(kk, dd))
     g = np.asarray(ns.to_array(P.gradient(W, system=ns))).reshape(-1)
     Hm = ns.to_array(P.hessian(W, system=ns))
     # the layout's coordinates are orbits of entries: sum over each orbit (E^T g, E^T H E)
-    idx = [[i * kk + j for (i, j) in ents] for ents in lay.entries]
+    idx = [[i * dd + j for (i, j) in ents] for ents in lay.entries]
     gc = np.array([g[a].sum() for a in idx], dtype=g.dtype)
     Hc = np.array([[Hm[np.ix_(a, b)].sum() for b in idx] for a in idx], dtype=Hm.dtype)
     return P.loss(W, system=ns), gc, Hc
 
 
-def _blocks(dec, lay, Hm, k, ns):
+def _blocks(dec, lay, Hm, k, ns, d=None):
     kv = ns.convert(k) if not ns.is_native(k) else k
-    Wd = lay.weights_at(kv, ns)
+    Wd = lay.weights_at(kv, ns, d)
     out = []
     for comp in lay.comps:
         if not comp.copies:
             continue
-        Q = lay.basis(comp, kv, ns)
+        Q = lay.basis(comp, kv, ns, d)
         A = ns.symmetrize(Q.T.dot(Hm).dot(Q))
         B = ns.symmetrize((Q.T * Wd[None, :]).dot(Q))
         out.append(IsotypicBlock(comp.label, comp.multiplicity, comp.copies, A, B,
@@ -235,6 +260,7 @@ class PointBlocks:
     loss: object
     gradient: np.ndarray
     blocks: list
+    d: object = None
 
     def residual(self):
         r"""The restricted gradient of :math:`L_H` per entry of W, :math:`\max_p |g_p|/w_p`
@@ -245,31 +271,33 @@ class PointBlocks:
         gH = [mpmath.mpf(0)] * F.dimension
         for c, h in enumerate(lay.h_of):
             gH[h] += self.gradient[c]
-        return max(abs(gH[h] / polyval(w, KSYM, kv, ns)) for h, w in enumerate(F.weights))
+        return max(abs(gH[h] / size_value(w, kv, ns, self.d))
+                   for h, w in enumerate(F.weights))
 
 
 def point_blocks(H, xi, k=None, d=None, system="mpmath"):
     """The isotypic blocks at the point ξ of Fix(H) with the data they come from (a
     :class:`PointBlocks`); see :func:`hessian_blocks`."""
     ns = get_system(system)
-    dec, F, xi, k = _prepare_point(H, xi, k, d, ns)
-    lay = dec.layout(k)
-    _check_rows(F, xi, k, ns)
-    L, g, Hm = _layout_data(dec, lay, xi, k, ns)
-    return PointBlocks(dec, F, xi, k, lay, L, g, _blocks(dec, lay, Hm, k, ns))
+    dec, F, xi, k, d = _prepare_point(H, xi, k, d, ns)
+    lay = dec.layout(k, d)
+    _check_rows(F, xi, k, ns, d)
+    L, g, Hm = _layout_data(dec, lay, xi, k, ns, d)
+    return PointBlocks(dec, F, xi, k, lay, L, g, _blocks(dec, lay, Hm, k, ns, d), d)
 
 
-def isotypic_blocks(H, xi, k, system):
+def isotypic_blocks(H, xi, k, system, d=None):
     """The isotypic blocks at ξ ∈ Fix(H) by the generic layout, in any number system
     (truncated series included), without the input checks of :func:`hessian_blocks`:
     ``k`` is already a scalar of ``system`` (a series in ε for k = ε^(-2))."""
     dec = isotypic_decomposition(H)
     lay = dec.layout(None)
-    _, _, Hm = _layout_data(dec, lay, list(xi), k, system)
-    return _blocks(dec, lay, Hm, k, system)
+    _, _, Hm = _layout_data(dec, lay, list(xi), k, system, d)
+    return _blocks(dec, lay, Hm, k, system, d)
 
 
-def hessian_blocks(H, xi, k=None, d=None, system="mpmath"):
+def hessian_blocks(H: str | YoungIsotropy, xi: Sequence[Any], k: Any = None, d: Any = None,
+                   system: str | NumberSystem = "mpmath") -> list[IsotypicBlock]:
     r"""The isotypic blocks ``(A, B)`` of the full Hessian at the point ξ of Fix(H).
 
     Parameters
@@ -307,7 +335,8 @@ def hessian_blocks(H, xi, k=None, d=None, system="mpmath"):
     return point_blocks(H, xi, k, d, system).blocks
 
 
-def block_minima(H, xi, k, d=None):
+def block_minima(H: str | YoungIsotropy, xi: Sequence[Any], k: Any,
+                 d: Any = None) -> dict[str, Any]:
     """The smallest eigenvalue of each isotypic block (irrep label → mpf) at the point ξ of
     Fix(H), at the current mpmath precision: the cheap part of a spectrum that a scan in k
     needs.

@@ -22,13 +22,19 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import mpmath
 import sympy
 
+from ..core import (SympyConvertible, latex_array, latex_math_text, latex_number, sympy_latex)
 from ..core import (InputError, check_dps, dec, generalized_eigh, get_system, guard_digits,
                     is_integer, k_json, workdps)
 from .blocks import point_blocks
+
+if TYPE_CHECKING:
+    from ..symmetry import YoungIsotropy
 
 __all__ = ["NonCriticalWarning", "classify", "SpectrumEntry", "Spectrum", "spectrum",
            "spectrum_of", "multiplicity_text", "count_text"]
@@ -38,7 +44,7 @@ class NonCriticalWarning(UserWarning):
     """The spectrum was asked for at a point that is not a critical point."""
 
 
-def classify(eigenvalues, tol):
+def classify(eigenvalues: Iterable[Any] | Mapping[Any, Any], tol: Any) -> str:
     """The type of a critical point from eigenvalues of its Hessian (all of them, or the
     smallest of each block; a dict is read by its values): ``saddle`` when one is below
     ``-tol``, ``degenerate`` when none is but one lies within ``tol`` of 0, else
@@ -86,7 +92,7 @@ def count_text(c):
 
 
 @dataclass
-class Spectrum:
+class Spectrum(SympyConvertible):
     r"""The Hessian spectrum at a point of Fix(H): distinct eigenvalues with irreducible and
     multiplicity, the index (number of negative eigenvalues counted with multiplicity; at
     non-integer k the value of that polynomial in k) and the kind: ``minimum`` (all
@@ -112,10 +118,13 @@ class Spectrum:
 
     @property
     def min_eigenvalue(self):
+        """The smallest eigenvalue of the full Hessian (over all blocks)."""
         return min(e.eigenvalue for e in self.entries)
 
     @property
     def index(self):
+        """The Morse index: the number of eigenvalues below ``-tol``, counted with their
+        multiplicity at k (an integer at integer k)."""
         tot = sum((e.count for e in self.entries if e.eigenvalue < -self.tol), 0)
         return int(tot) if is_integer(tot) else tot
 
@@ -127,6 +136,8 @@ class Spectrum:
 
     @property
     def kind(self):
+        """``'minimum'``, ``'saddle'`` or ``'degenerate'`` (no eigenvalue below ``-tol``,
+        one within ``tol`` of 0): :func:`~symcrit.spectra.classify` of the eigenvalues."""
         return classify((e.eigenvalue for e in self.entries), self.tol)
 
     @property
@@ -221,18 +232,42 @@ class Spectrum:
 
     __repr__ = __str__
 
+    def latex(self, digits=15):
+        r"""The spectrum as a LaTeX ``array`` (math mode): irreducible, multiplicity (a
+        polynomial in k), its value at k and the eigenvalue to ``digits`` digits.
+
+        >>> sp = spectrum("ΔS_k", [1, 0], 6, dps=20)
+        >>> print(sp.latex(6).splitlines()[3])
+        {[k]} & {1} & {1} & {0.889663} \\
+        """
+        rows = [[e.latex or latex_math_text(e.irrep),
+                 sympy_latex(sympy.factor(e.multiplicity)), latex_number(count_text(e.count)),
+                 latex_number(e.eigenvalue, digits)] for e in self.entries]
+        return latex_array([r"\text{irrep}", r"\text{multiplicity}", r"\text{at } k",
+                            r"\lambda"], rows, "llrr")
+
     def _repr_latex_(self):
-        rows = [rf"{e.latex} & {sympy.latex(sympy.factor(e.multiplicity))} & "
-                rf"{mpmath.nstr(e.eigenvalue, 15)} \\" for e in self.entries]
-        return (r"$\begin{array}{llr}\text{irrep} & \text{multiplicity} & \lambda \\ \hline "
-                + " ".join(rows) + r"\end{array}$")
+        return f"$${self.latex()}$$"
+
+    def as_expr(self):
+        """The spectrum as a sympy matrix, one row per entry: the multiplicity (a
+        polynomial in k) and the eigenvalue (a Float to the spectrum's digits).
+        ``sympy.latex(sp)`` and ``sympy.pretty(sp)`` print it.
+
+        >>> spectrum("ΔS_k", [1, 0], 6, dps=20).as_expr()[2, :]     # 1/4 - 1/(2π) at W = I
+        Matrix([[k - 1, 0.090845056908104664231]])
+        """
+        return sympy.ImmutableMatrix([[sympy.factor(e.multiplicity),
+                                       sympy.Float(e.eigenvalue, self.dps)]
+                                      for e in self.entries])
 
 
 def _criticality_tol(dps):
     return mpmath.mpf(10) ** (-min(int(dps) // 2, 12))
 
 
-def spectrum(H, xi, k=None, d=None, dps=30, tol=None, family=None, warn=True):
+def spectrum(H: str | YoungIsotropy, xi: Any, k: Any = None, d: Any = None, dps: int = 30,
+             tol: Any = None, family: str | None = None, warn: bool = True) -> Spectrum:
     r"""The Hessian spectrum at the point ξ of Fix(H) (or a k × k matrix W in Fix(H)), by
     isotypic blocks, at ``dps`` digits (working with extra guard digits for large k).
 
@@ -265,7 +300,7 @@ def spectrum(H, xi, k=None, d=None, dps=30, tol=None, family=None, warn=True):
         for bi, b in enumerate(blocks):
             for ev in generalized_eigh(b.A, b.B, "mpmath"):
                 entries.append(SpectrumEntry(b.irrep, b.multiplicity,
-                                             b.multiplicity_at(kk), ev, b.latex, bi))
+                                             b.multiplicity_at(kk, pb.d), ev, b.latex, bi))
     with workdps(int(dps)):
         for e in entries:
             e.eigenvalue = +e.eigenvalue
@@ -282,7 +317,7 @@ def spectrum(H, xi, k=None, d=None, dps=30, tol=None, family=None, warn=True):
     return sp
 
 
-def spectrum_of(cp, dps=None, tol=None):
+def spectrum_of(cp: Any, dps: int | None = None, tol: Any = None) -> Spectrum:
     """The spectrum at a critical point (a :class:`~symcrit.critical.CriticalPoint`, or
     anything with ``isotropy, xi, k, d, dps`` and ``family``), at its precision by default.
     """

@@ -29,9 +29,11 @@ network", Physica D, arXiv:2003.10576, for the Young-type groups; McKay & Pipern
    orbit–stabiliser, each orbit point found by networkx VF2 graph matching
    (:class:`networkx.algorithms.isomorphism.GraphMatcher`) between the individualised
    graphs.
-4. **Label** (k = d, Δ-blocks only): as in the papers, ``ΔS_{k-1}``, ``Δ(S_{k-2}×S_2)``:
-   the largest Δ-block is written :math:`S_{k-r}`
-   (:meth:`~symcrit.symmetry.young.YoungIsotropy.from_delta_sizes`).  The order of a
+4. **Label** (teacher :math:`I_d`, Δ-blocks and blocks of equal rows): as in the papers,
+   ``ΔS_{k-1}``, ``Δ(S_{k-2}×S_2)``: the largest Δ-block is written :math:`S_{k-r}`
+   (:meth:`~symcrit.symmetry.young.YoungIsotropy.from_delta_sizes`), with k = d; a wider
+   student (n rows ≠ d) gets row factors and its number of rows, ``ΔS_{k-1}×S_2^r; n=k+1``
+   (:func:`~symcrit.symmetry.young.wider_isotropy`; Arjevani & Field 2022, arXiv:2210.06088).  The order of a
    Young group, :math:`\prod_i |B_i|!` over its blocks, is
    :func:`~symcrit.symmetry.young.young_order`.
 
@@ -59,6 +61,7 @@ and perturbed below the tolerance, then a generic point:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -67,7 +70,7 @@ from networkx.utils import UnionFind
 from sympy.combinatorics import Permutation, PermutationGroup
 
 from ..core import InputError, dec, float_text
-from .young import YoungIsotropy, young_order
+from .young import YoungIsotropy, wider_isotropy, young_order
 
 __all__ = ["Isotropy", "detect_isotropy", "cluster_entries", "automorphism_order_bound",
            "automorphism_order"]
@@ -319,9 +322,21 @@ class Isotropy:
                                                zip(cp.names, cp.xi)}}
         return out
 
+    def _repr_latex_(self):
+        from ..core import latex_math_text, latex_number, latex_summary
+        label = r"\text{none found}" if self.label is None else latex_math_text(self.label)
+        rows = [("isotropy", label), ("order", latex_number(self.order)),
+                ("$k \\times d$", f"{self.k} \\times {self.d}"),
+                ("tolerance", latex_number(self.tol, 3)),
+                ("margin", latex_number(self.margin, 3))]
+        if self.confirmed is not None:
+            rows += [("confirmed: loss", latex_number(self.confirmed.loss, 20)),
+                     ("confirmed: distance", latex_number(self.confirm_distance, 3))]
+        return latex_summary("isotropy of a point", rows)
+
 
 # ----------------------------------------------------------------------------- detection
-def detect_isotropy(W, tol=1e-6):
+def detect_isotropy(W: Any, tol: float = 1e-6) -> Isotropy:
     r"""The isotropy group of the point W in :math:`S_k\times S_d`, up to ``tol``.
 
     The entries are clustered (:func:`cluster_entries`); the row and column transpositions
@@ -435,28 +450,30 @@ def detect_isotropy(W, tol=1e-6):
                 "not of Young type")
     label = None
     if not note:
-        label, note = _label(order, delta, bare_rows or bare_cols, k, d)
+        label, note = _label(order, delta, bare_rows, bare_cols, k, d)
     iso = Isotropy(label, k, d, [(rs, cs) for rs, cs in delta], bare_rows, bare_cols,
                    int(order), float(tol), gap, spread, exact=exact, order_bound=int(bound),
                    note=note)
     if label and label != "trivial":
-        iso.row_order, iso.col_order = _layout(delta_pairs, k, d)
+        iso.row_order, iso.col_order = _layout(delta_pairs, k, d, bare_rows)
     return iso
 
 
-def _label(order, delta, bare, k, d):
+def _label(order, delta, bare_rows, bare_cols, n, d):
     """``(label, note)`` of a group of Young type: ``'trivial'``, the papers' label of a
-    Young Δ-group (k = d), or None and the reason there is none."""
+    Young Δ-group (n = d = k), a wider student's label with its row factors and number of
+    rows (teacher :math:`I_d`, k = d), or None and the reason there is none."""
     if order == 1:
         return "trivial", ""
-    if bare:
-        return None, ("bare row/column symmetry (equal rows or equal columns): not a "
-                      "Δ-type isotropy of the identity teacher")
+    if bare_cols:
+        return None, ("bare column symmetry (equal columns): not an isotropy type of the "
+                      "identity teacher")
     if any(len(rs) != len(cs) for rs, cs in delta):
         return None, "a Δ-block with unequal numbers of rows and columns"
-    if k != d:
-        return None, "labels are given for k = d"
-    return YoungIsotropy.from_delta_sizes([len(rs) for rs, _ in delta], k).label, ""
+    sizes = [len(rs) for rs, _ in delta]
+    if n == d and not bare_rows:
+        return YoungIsotropy.from_delta_sizes(sizes, n).label, ""
+    return wider_isotropy(sizes, [len(b) for b in bare_rows], d, n).label, ""
 
 
 def _transposition(ident, *pairs):
@@ -473,10 +490,11 @@ def _groups(uf):
     return sorted(sorted(c) for c in uf.to_sets() if len(c) > 1)
 
 
-def _layout(delta_pairs, k, d):
+def _layout(delta_pairs, k, d, bare_rows=()):
     """Rows and columns reordered to the FixedSpace template: Δ-blocks by decreasing size
-    (rows in the order of their paired columns), then the fixed rows and columns (Fix(H)
-    has a free constant on each of their entries, so their order does not matter)."""
+    (rows in the order of their paired columns), the blocks of equal rows by decreasing
+    size, then the fixed rows and columns (Fix(H) has a free constant on each of their
+    entries, so their order does not matter)."""
     rows, cols = [], []
     for rs, cs, match in sorted(delta_pairs, key=lambda t: -len(t[0])):
         if all(match[i] is not None for i in rs):
@@ -486,6 +504,8 @@ def _layout(delta_pairs, k, d):
         else:
             rows += rs
             cols += cs
+    for b in sorted(bare_rows, key=len, reverse=True):
+        rows += [i for i in b if i not in rows]
     free_r = [i for i in range(k) if i not in rows]
     free_c = [j for j in range(d) if j not in cols]
     return rows + free_r, cols + free_c

@@ -32,11 +32,12 @@ from __future__ import annotations
 import string
 from fractions import Fraction
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sympy
 
-from ..core import InputError, ShapeError
+from ..core import InputError, ShapeError, SympyConvertible
 from ..core import get_system
 from .spec import D
 from .young import YoungIsotropy
@@ -56,6 +57,7 @@ class Parameter:
 
     @property
     def name(self):
+        """The parameter's name (a letter: ``a``, ``b``, …; never ``k`` or ``d``)."""
         return self.symbol.name
 
 
@@ -64,10 +66,14 @@ def _letters(skip_d):
     return [c for c in string.ascii_lowercase if c not in bad]
 
 
-class FixedSpace:
-    """The fixed space of a Young-type isotropy group (``spec`` text or ``YoungIsotropy``)."""
+class FixedSpace(SympyConvertible):
+    """The fixed space of a Young-type isotropy group (``spec`` text or ``YoungIsotropy``).
 
-    def __init__(self, H, k=None, d=None):
+    A sympy object: :meth:`as_expr` is the block matrix W(ξ) with symbolic block sizes, so
+    ``sympy.latex(F)`` and ``sympy.pretty(F)`` print it.
+    """
+
+    def __init__(self, H: Any, k: Any = None, d: Any = None) -> None:
         if not isinstance(H, YoungIsotropy):
             H = YoungIsotropy(H) if k is None else YoungIsotropy(H, k=k, d=d)
         self.H = H
@@ -95,14 +101,17 @@ class FixedSpace:
     # ------------------------------------------------------------------ basics
     @property
     def dimension(self):
+        """dim Fix(H): the number of parameters (independent of k)."""
         return len(self.params)
 
     @property
     def symbols(self):
+        """The parameters as sympy Symbols, in order."""
         return [p.symbol for p in self.params]
 
     @property
     def names(self):
+        """The parameters' names, in order."""
         return [p.name for p in self.params]
 
     @property
@@ -137,7 +146,7 @@ class FixedSpace:
         """W(ξ) as a numpy object array of the parameter symbols (integer k)."""
         H = self._concrete(k, d)
         rows, cols = H.row_ranges(), H.col_ranges()
-        W = np.empty((int(H.k), int(H.d)), dtype=object)
+        W = np.empty((H.rows_at, int(H.d)), dtype=object)
         for p in self.params:
             r, c = rows[p.row_block], cols[p.col_block]
             if p.kind == "const":
@@ -172,12 +181,31 @@ class FixedSpace:
             out[i, j] = vals[index[s]]
         return out.astype(ns.dtype)
 
+    def shape_args(self, shape):
+        """``(k, d)`` for :meth:`template` from the shape (n, d) of a matrix W (d None when
+        the group has d = k); InputError when W cannot be a point of this space.
+
+        >>> FixedSpace("ΔS_{k-1}×S_2^r; n=k+1").shape_args((7, 6))
+        (6, None)
+        """
+        n, d = shape
+        k = n - self.H.extra
+        if self.H.d == self.H.k:
+            if d != k:
+                raise InputError(f"Fix({self.H.label}) holds {self._shape_text()} matrices; "
+                                 f"got {n} × {d}")
+            return k, None
+        return k, d
+
+    def _shape_text(self):
+        n = "k" if not self.H.extra else f"(k{self.H.extra:+d})"
+        return f"{n} × {'k' if self.H.d == self.H.k else 'd'}"
+
     def project(self, W, system="float"):
         """The orthogonal projection of W onto Fix(H), as parameters ξ (entry averages)."""
         ns = get_system(system)
         W = ns.asarray(W)
-        k, d = W.shape
-        T = self.template(k, d if self.H.d != self.H.k else None)
+        T = self.template(*self.shape_args(W.shape))
         out = []
         for p in self.params:
             mask = T == p.symbol
@@ -197,7 +225,7 @@ class FixedSpace:
         1e-12 relative)."""
         W = np.asarray(W, dtype=float)
         xi = self.project(W)
-        T = self.template(W.shape[0], W.shape[1] if self.H.d != self.H.k else None)
+        T = self.template(*self.shape_args(W.shape))
         index = {p.symbol: i for i, p in enumerate(self.params)}
         back = np.vectorize(lambda s: float(xi[index[s]]), otypes=[float])(T)
         if tol is None:
@@ -211,7 +239,7 @@ class FixedSpace:
         (row, column) pairs, sorted by their first entry."""
         import networkx as nx          # (networkx loads slowly: on use)
         H = self._concrete(k, d)
-        kk, dd = int(H.k), int(H.d)
+        kk, dd = H.rows_at, int(H.d)
         G = nx.Graph()
         G.add_nodes_from((i, j) for i in range(kk) for j in range(dd))
         for pi, rho in H.generators():
@@ -260,6 +288,8 @@ class FixedSpace:
         else:
             size = ", ".join(f"{n} = {v}" for n, v in (("k", H.k), ("d", H.d))
                              if not isinstance(v, sympy.Symbol)) or "d > k"
+        if H.extra:
+            size += f", n = {str(H.n).replace(' ', '')}"
         head = f"Fix({H.label}), dimension {self.dimension}, {size}:"
         lines[-1] += f"   blocks {sz(H.row_sizes)} × {sz(H.col_sizes)}"
         return "\n".join([head] + lines)
@@ -282,6 +312,35 @@ class FixedSpace:
 
     def _repr_latex_(self):
         return f"${self.latex()}$"
+
+    def as_expr(self):
+        r"""W(ξ) as a sympy ``BlockMatrix`` with the block sizes symbolic in k:
+        :math:`aI + b(J - I)` on a Δ-block (``Identity``, ``OneMatrix``), :math:`cJ`
+        elsewhere.
+
+        >>> F = FixedSpace("ΔS_{k-1}")
+        >>> W = F.as_expr()
+        >>> W.shape
+        (k, k)
+        >>> W.subs(F.H.k, 3).as_explicit()
+        Matrix([
+        [a, b, c],
+        [b, a, c],
+        [d, d, e]])
+        """
+        H = self.H
+        blocks = [[None] * len(H.col_sizes) for _ in H.row_sizes]
+        for p in self.params:
+            ra, cb = H.row_sizes[p.row_block], H.col_sizes[p.col_block]
+            if p.kind == "diag":
+                term = p.symbol * sympy.Identity(ra)
+            elif p.kind == "off":
+                term = p.symbol * (sympy.OneMatrix(ra, ra) - sympy.Identity(ra))
+            else:
+                term = p.symbol * sympy.OneMatrix(ra, cb)
+            cur = blocks[p.row_block][p.col_block]
+            blocks[p.row_block][p.col_block] = term if cur is None else cur + term
+        return sympy.BlockMatrix(blocks)
 
 
 def _uses_d(H):

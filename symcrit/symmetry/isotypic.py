@@ -59,350 +59,41 @@ M(k, k) under ΔS_{k-1} (big factor S_n, n = k-1):
 """
 from __future__ import annotations
 
-import itertools
-import math
-from dataclasses import dataclass, field
-from fractions import Fraction
+from functools import lru_cache
 
-from flint import fmpq, fmpq_mat
-from functools import cached_property, lru_cache
-
-import numpy as np
 import sympy
 
-from ..algebra.polynomials import polyval
-from ..core import InputError, is_integer
-from .characters import big_dimension, irrep_dimension
-from .fixed import FixedSpace
-from .spec import K as KSYM
+from ..core import InputError, is_integer, latex_array, sympy_latex
+from .layout import Irrep, IsotypicComponent, Layout, k0_group, size_value
+from .spec import D as DSYM, K as KSYM
 from .young import YoungIsotropy
 
 __all__ = ["Irrep", "IsotypicComponent", "IsotypicDecomposition", "Layout",
-           "isotypic_decomposition"]
-
-
-# ---------------------------------------------------------------------------- irreducibles
-_TAILS = [(), (1,), (2,), (1, 1)]
+           "isotypic_decomposition", "size_value"]
 
 
 def _size_text(e):
     return str(sympy.expand(e)).replace(" ", "")
 
 
-@dataclass(frozen=True)
-class Irrep:
-    r"""An irreducible :math:`[n-|\nu|,\nu]\otimes\rho_1\otimes\cdots` of
-    :math:`H = S_n\times\prod_j S_{m_j}`: ``tail`` is ν, ``small`` the partitions
-    :math:`\rho_j` of the small factors, ``n`` the big block size (sympy, in k)."""
-    tail: tuple
-    small: tuple
-    n: sympy.Expr
-
-    @cached_property
-    def partition(self):
-        """The big partition with a symbolic first part, e.g. ``(k - 3, 1, 1)``."""
-        return (sympy.expand(self.n - sum(self.tail)),) + tuple(self.tail)
-
-    @cached_property
-    def label(self):
-        big = "[" + ",".join(_size_text(x) for x in self.partition) + "]"
-        return "⊗".join([big] + ["[" + ",".join(map(str, p)) + "]" for p in self.small])
-
-    @cached_property
-    def latex(self):
-        big = "[" + ",".join(_size_text(x) for x in self.partition) + "]"
-        return r" \otimes ".join([big] + ["[" + ",".join(map(str, p)) + "]"
-                                         for p in self.small])
-
-    @cached_property
-    def dimension(self):
-        """dim of the irreducible (a polynomial in k)."""
-        d = big_dimension(self.tail, self.n)
-        for p in self.small:
-            d = d * irrep_dimension(p)
-        return sympy.factor(sympy.expand(d))
-
-    def __str__(self):
-        return self.label
-
-
-@dataclass
-class IsotypicComponent:
-    r"""One isotypic component of :math:`M(k,k)`: the irreducible, the number of copies
-    (= the size of its Hessian block) and the exact basis data of one vector per copy:
-    ``embed[a]`` lists the coordinates (of the coordinate system of the layout) that make up
-    orbit ``a`` of the intermediate group, ``weights[a]`` the Frobenius weight of that orbit
-    (sympy, in k), ``U`` the rational coefficient matrix (orbits × copies) and ``scaled``
-    whether the basis is :math:`E D_E^{-1} U` (an orthogonal complement was taken) or
-    :math:`E U`."""
-    irrep: Irrep
-    copies: int
-    embed: list = field(repr=False)
-    weights: list = field(repr=False)
-    U: list = field(repr=False)
-    scaled: bool = field(repr=False, default=False)
-
-    @property
-    def label(self):
-        return self.irrep.label
-
-    @property
-    def dimension(self):
-        """Dimension of the irreducible (polynomial in k)."""
-        return self.irrep.dimension
-
-    @property
-    def multiplicity(self):
-        """Each eigenvalue of this block occurs ``dimension`` times in the full Hessian."""
-        return self.irrep.dimension
-
-
-class Layout:
-    """The combinatorics at one concrete k: a coordinate system (the orbits of a subgroup
-    ``K0 ⊂ H``), the embedding of Fix(H) and the isotypic components.
-
-    ``K0`` is :math:`S_{b-2}` on the first ``b - 2`` points of every Δ-block of size ``b``
-    (the Young subgroup fixing its last two points ``p, q``).  In the ``generic`` layout the
-    coordinates are the parameters of Fix(K0) (their weights polynomials in k, valid for real
-    k, and the Hessian there that of the restricted loss :math:`L_{K_0}`); in the ``dense``
-    layout (integer k too small for the big block's :math:`S_{n-2}`) they are the k² entries
-    of W."""
-
-    def __init__(self, dec, kk, mode):
-        H = dec.H
-        self.H, self.dec, self.kk, self.mode = H, dec, kk, mode
-        Hc = H.at(kk)
-        rows = [list(map(int, r)) for r in Hc.row_ranges()]
-        #: the points of each Δ-block (the big one and the small ones, in the spec's order)
-        self.blocks = [rows[b] for b in range(H.n_delta)]
-        self.blk_K = _partition(kk, [b[:-2] for b in self.blocks])
-        self._coordinates()
-        # Fix(H) parameters per coordinate
-        FH = FixedSpace(H)
-        T = FH.template(kk)
-        sym_index = {p.symbol: i for i, p in enumerate(FH.params)}
-        self.h_of = []
-        for ents in self.entries:
-            s = {T[i, j] for (i, j) in ents}
-            if len(s) != 1:   # pragma: no cover - a structural bug
-                raise AssertionError("a K-orbit meets two H-orbits")
-            self.h_of.append(sym_index[s.pop()])
-        self.n_h = len(sym_index)
-
-    # -------------------------------------------------------------- coordinates
-    def _coordinates(self):
-        kk = self.kk
-        if self.mode == "dense":
-            orbits = {}
-            for i in range(kk):
-                for j in range(kk):
-                    orbits.setdefault(_label(self.blk_K, i, j), []).append((i, j))
-            self.entries = list(orbits.values())
-            self.weights = [sympy.Integer(len(e)) for e in self.entries]
-        else:
-            FK = FixedSpace(self.dec.k_spec)
-            TK = FK.template(kk)
-            lead = [b[:-2] for b in self.blocks if len(b) - 2 >= 2]
-            inside = {x for b in lead for x in b}
-            sigma = [x for b in lead for x in b] + sorted(set(range(kk)) - inside)
-            ents = {p.symbol: [] for p in FK.params}
-            for (i, j), s in np.ndenumerate(TK):
-                ents[s].append((sigma[i], sigma[j]))
-            self.entries = [ents[p.symbol] for p in FK.params]
-            self.weights = list(FK.weights)
-        self.index = {}
-        for c, ents in enumerate(self.entries):
-            labs = {_label(self.blk_K, i, j) for (i, j) in ents}
-            if len(labs) != 1:   # pragma: no cover - a structural bug
-                raise AssertionError("a K-parameter is not one K-orbit")
-            self.index[labs.pop()] = c
-        self.rep = [ents[0] for ents in self.entries]
-
-    def weights_at(self, k, ns):
-        """The Frobenius weights of the coordinates at k (a numpy vector of ``ns``'s
-        scalars; k already a scalar of ``ns``)."""
-        dt = float if ns.dtype is float else object
-        out = np.empty(len(self.weights), dtype=dt)
-        for c, w in enumerate(self.weights):
-            out[c] = polyval(w, KSYM, k, ns)
-        return out
-
-    def basis(self, comp, k, ns):
-        r"""The basis :math:`Q(k)` of one vector per copy of the component ``comp``
-        (coordinates × copies, a numpy array of ``ns``'s scalars): :math:`E U`, or
-        :math:`E D_E(k)^{-1} U` where an orthogonal complement was taken (exact, so that
-        Arb enclosures of :math:`Q^\top H Q` stay rigorous)."""
-        dt = float if ns.dtype is float else object
-        r = comp.copies
-        Q = np.empty((len(self.weights), r), dtype=dt)
-        Q[...] = ns.convert(0)
-        for a, cs in enumerate(comp.embed):
-            wa = polyval(comp.weights[a], KSYM, k, ns) if comp.scaled else None
-            for j in range(r):
-                u = comp.U[a][j]
-                if u == 0:
-                    continue
-                val = ns.convert(u) / wa if comp.scaled else ns.convert(u)
-                for c in cs:
-                    Q[c, j] = val
-        return Q
-
-    def orbits(self, blk):
-        """The orbits of the group with partition ``blk`` (⊇ K0), as lists of coordinates."""
-        out, where = [], {}
-        for c, (i, j) in enumerate(self.rep):
-            lab = _label(blk, i, j)
-            if lab not in where:
-                where[lab] = len(out)
-                out.append([])
-            out[where[lab]].append(c)
-        return out
-
-    def act(self, perm, orbits):
-        """A point permutation (normalising the group) as a permutation of its orbits."""
-        where = {}
-        for a, cs in enumerate(orbits):
-            for c in cs:
-                where[c] = a
-        out = []
-        for cs in orbits:
-            i, j = self.rep[cs[0]]
-            out.append(where[self.index[_label(self.blk_K, perm[i], perm[j])]])
-        return out
-
-    # -------------------------------------------------------------- components
-    def _group(self, choice):
-        """The partition of the group that is, on Δ-block b, the whole :math:`S_b`
-        (``"all"``), the stabiliser of q or of p (``"q"``, ``"p"``) or :math:`S_{b-2}`
-        (``"K"``)."""
-        parts = []
-        for b, c in zip(self.blocks, choice):
-            p, q = b[-2], b[-1]
-            parts.append({"all": b, "q": [x for x in b if x != q],
-                          "p": [x for x in b if x != p], "K": b[:-2]}[c])
-        return _partition(self.kk, parts)
-
-    def components(self, n_expr):
-        r"""The isotypic components, one per product :math:`\otimes_b [b - |t_b|, t_b]` of
-        tails :math:`t_b \in \{(), (1), (2), (1,1)\}` over the Δ-blocks, the big block first:
-        one vector per copy inside Fix(G) for :math:`G = \prod_b G_b`, :math:`G_b` the whole
-        block group (tail ()), the stabiliser of q (tail (1)) or :math:`S_{b-2}` (tails (2),
-        (1,1)); orthogonal (Frobenius) to the fixed spaces of the groups one step bigger on
-        each block, and ±1 under the transposition :math:`(p\,q)` of each block with a tail of
-        length 2 (Young's rule: the Kostka numbers of these shapes are 1).  Tails that give
-        no partition of a small block's size come out with no copies."""
-        kk, nb = self.kk, len(self.blocks)
-        big = self.dec.big_block
-        order = [big] + [b for b in range(nb) if b != big]
-        tau = []
-        for b in self.blocks:
-            t = list(range(kk))
-            t[b[-2]], t[b[-1]] = b[-1], b[-2]
-            tau.append(t)
-        memo = {}
-
-        def orbits_of(choice):
-            key = tuple(choice)
-            if key not in memo:
-                memo[key] = self.orbits(self._group(choice))
-            return memo[key]
-
-        out = []
-        for tails in itertools.product(_TAILS, repeat=nb):
-            tail_of = dict(zip(order, tails))
-            choice = [{(): "all", (1,): "q"}.get(tail_of[b], "K") for b in range(nb)]
-            orbs = orbits_of(choice)
-            m = len(orbs)
-            rows = []
-            scaled = False
-            for b in range(nb):
-                t = tail_of[b]
-                bigger = [] if t == () else [["all"]] if t == (1,) else [["q"], ["p"]]
-                for repl in bigger:
-                    scaled = True
-                    alt = list(choice)
-                    alt[b] = repl[0]
-                    # orthogonality to the fixed space of a bigger group, in u = D y
-                    # coordinates: the sum of u over the orbits inside each of its orbits
-                    for bo in orbits_of(alt):
-                        bs = set(bo)
-                        rows.append([1 if set(o) <= bs else 0 for o in orbs])
-                if t in ((2,), (1, 1)):
-                    sign = 1 if t == (2,) else -1
-                    img = self.act(tau[b], orbs)
-                    for a in range(m):
-                        r = [0] * m
-                        r[a] += 1
-                        r[img[a]] -= sign
-                        rows.append(r)
-            U = _nullspace(rows, m)
-            copies = len(U[0]) if U and U[0] else 0
-            small = []
-            for b in order[1:]:
-                size, t = len(self.blocks[b]), tail_of[b]
-                small.append((size - sum(t),) + t)
-            if any(p[0] < (p[1] if len(p) > 1 else 0) for p in small):
-                if copies:   # pragma: no cover - a structural bug
-                    raise AssertionError(f"copies of the non-partition {small}")
-                continue
-            out.append(IsotypicComponent(
-                Irrep(tail_of[big], tuple(small), n_expr), copies, embed=orbs,
-                weights=[sympy.expand(sum(self.weights[c] for c in o)) for o in orbs],
-                U=U, scaled=scaled))
-        return out
-
-
-def _partition(kk, blocks):
-    """Block id per point: the given blocks, every other point a singleton."""
-    blk = list(range(kk))
-    for b in blocks:
-        for x in b:
-            blk[x] = kk + min(b)
-    return blk
-
-
-def _label(blk, i, j):
-    """The orbit of entry (i, j) under the Young group with partition ``blk`` acting by the
-    same permutation on rows and columns."""
-    if blk[i] == blk[j]:
-        return (blk[i], blk[j], i == j)
-    return (blk[i], blk[j], None)
-
-
-def _nullspace(rows, m):
-    """A basis of the null space of the given rational rows (columns of an m × r list of
-    Fractions, each column scaled to coprime integers): the reduced row echelon form
-    (python-flint ``fmpq_mat.rref``), one vector per free column (sympy's convention)."""
-    if not rows:
-        return [[Fraction(int(a == b)) for b in range(m)] for a in range(m)]
-    R, rank = fmpq_mat([[fmpq(Fraction(x).numerator, Fraction(x).denominator) for x in r]
-                        for r in rows]).rref()
-    pivots = []
-    for i in range(rank):
-        pivots.append(next(j for j in range(m) if R[i, j] != 0))
-    cols = []
-    for f in (j for j in range(m) if j not in pivots):
-        v = [Fraction(0)] * m
-        v[f] = Fraction(1)
-        for i, pc in enumerate(pivots):
-            e = R[i, f]
-            v[pc] = -Fraction(int(e.p), int(e.q))
-        den = math.lcm(*[x.denominator for x in v])
-        w = [int(x * den) for x in v]
-        g = math.gcd(*w) or 1
-        cols.append([Fraction(x // g) for x in w])
-    if not cols:
-        return [[] for _ in range(m)]
-    return [[cols[c][a] for c in range(len(cols))] for a in range(m)]
-
-
 # ---------------------------------------------------------------------------- the decomposition
 class IsotypicDecomposition:
-    r"""The isotypic decomposition of :math:`M(k,k)` under a Young-type ``H`` (symbolic k).
+    r"""The isotypic decomposition of :math:`M(n,d)` under a Young-type ``H`` (symbolic k;
+    n = k + m student rows, d = k or symbolic d).
 
     ``components`` lists, per irreducible :math:`[\lambda]\otimes\rho` that occurs, the number
-    of copies and the dimension (a polynomial in k); :meth:`layout` gives the exact basis data
-    at a concrete size (used by :func:`symcrit.spectrum.hessian_blocks`).
+    of copies and the dimension (a polynomial in k, and d); :meth:`layout` gives the exact
+    basis data at a concrete size (used by :func:`symcrit.spectra.hessian_blocks`).
+
+    Examples
+    --------
+    >>> dec = isotypic_decomposition("ΔS_{k-1}×S_2^r; n=k+1")      # a split neuron
+    >>> [(c.label, c.copies) for c in dec.components]   # doctest: +NORMALIZE_WHITESPACE
+    [('[k-1]⊗[2]', 5), ('[k-1]⊗[1,1]', 2), ('[k-2,1]⊗[2]', 5), ('[k-2,1]⊗[1,1]', 1),
+     ('[k-3,2]⊗[2]', 1), ('[k-3,1,1]⊗[2]', 1)]
+    >>> print(isotypic_decomposition("ΔS_{k-1}×S_{d-k}").latex(plain=True))
+    M(k,d) ≅ 7 [k-1]⊗[d-k] ⊕ 2 [k-1]⊗[d-k-1,1] ⊕ 6 [k-2,1]⊗[d-k] ⊕ [k-2,1]⊗[d-k-1,1]
+    ⊕ [k-3,2]⊗[d-k] ⊕ [k-3,1,1]⊗[d-k]
     """
 
     def __init__(self, H):
@@ -410,35 +101,47 @@ class IsotypicDecomposition:
             H = YoungIsotropy(H)
         if not H.symbolic:
             H = YoungIsotropy(H.spec)
-        if H.d != H.k:
-            raise InputError(f"isotropy {H.label}: the isotypic decomposition is implemented "
-                             "for d = k")
-        if H.spec.bare:
-            raise InputError(f"isotropy {H.label}: bare column factors are not supported "
-                             "(only Δ factors, d = k)")
         sizes = [sympy.expand(s) for s in H.row_sizes[:H.n_delta]]
-        big = [i for i, s in enumerate(sizes) if s.coeff(KSYM) == 1]
+        big = [i for i, s in enumerate(sizes) if s.coeff(KSYM) == 1 and not s.has(DSYM)]
         if len(big) != 1 or any(not sizes[i].is_Integer for i in range(len(sizes))
                                 if i != big[0]):
             raise InputError(f"isotropy {H.label}: need exactly one Δ block whose size grows "
                              "with k (like k, k-1, k-2) and blocks of fixed size otherwise")
+        cols = [sympy.expand(H.col_sizes[j]) for j in H.bare_blocks]
+        growing = [s for s in cols if not s.is_Integer]
+        if any(not (s.coeff(DSYM) == 1 and s.coeff(KSYM) == -1) for s in growing) or \
+                len(growing) > 1:
+            raise InputError(f"isotropy {H.label}: column factors must have a fixed size or "
+                             "the size d-k-c (one of them)")
+        rows = [sympy.expand(H.row_sizes[i]) for i in H.row_blocks]
+        if any(not s.is_Integer for s in rows):
+            raise InputError(f"isotropy {H.label}: row factors must have a fixed size "
+                             "(n - k is fixed)")
+        if H.d != H.k and not H.d.has(DSYM):
+            raise InputError(f"isotropy {H.label}: d must be k or the symbol d")
         self.H = H
         self.big_block = big[0]
         self.small_blocks = [i for i in range(H.n_delta) if i != big[0]]
         self.n = sizes[big[0]]
         self.c = int(sympy.expand(KSYM - self.n))          # k = n + c
         self.small_sizes = [int(sizes[i]) for i in self.small_blocks]
-        # K0: S_{b-2} on every Δ-block (a block of S_{b-2} needs b - 2 >= 2)
-        factors = [f"S_{{k-{self.c + 2}}}" if i == self.big_block else f"S_{int(sizes[i]) - 2}"
-                   for i in range(H.n_delta) if i == self.big_block or int(sizes[i]) >= 4]
-        self.k_spec = ("Δ" + factors[0] if len(factors) == 1
-                       else "Δ(" + "×".join(factors) + ")")
+        self.col_sizes, self.row_sizes = cols, [int(s) for s in rows]
+        #: d - k - (the size of the column factor growing with d), or None
+        self.c_col = int(sympy.expand(DSYM - KSYM - growing[0])) if growing else None
+        #: K0: S_{b-2} on every Δ-block, S_{b-1} on every row and column block
+        self.k_group = k0_group(H, sizes, self.big_block, cols, rows)
+        self.k_spec = self.k_group.label
         self._layouts = {}
         lay = self.layout(None)
         self.components = [c for c in lay.comps if c.copies]
         total = sympy.expand(sum(c.copies * c.irrep.dimension for c in self.components))
-        if sympy.expand(total - KSYM ** 2) != 0:   # pragma: no cover - a structural bug
-            raise AssertionError(f"dimensions add up to {total}, not k^2")
+        if sympy.expand(total - self.shape[0] * self.shape[1]) != 0:   # pragma: no cover
+            raise AssertionError(f"dimensions add up to {total}, not n·d")
+
+    @property
+    def shape(self):
+        """(n, d) of M(n, d), sympy expressions in k (and d)."""
+        return sympy.expand(KSYM + self.H.extra), (DSYM if self.H.d.has(DSYM) else KSYM)
 
     # -------------------------------------------------------------- layouts
     @property
@@ -447,21 +150,36 @@ class IsotypicDecomposition:
         n-2 > 1, so that every Frobenius weight is positive)."""
         return self.c + 3
 
-    def layout(self, k):
+    def _generic_d(self, kk):
+        return None if self.c_col is None else kk + self.c_col + 5
+
+    def layout(self, k, d=None):
         """The combinatorial data for k (``None``: the generic layout, valid for real
-        k > :attr:`generic_k_min`; an integer k at or below it: the dense layout at that k)."""
-        if k is None or not (is_integer(k) and int(k) <= self.generic_k_min):
-            key = None
-        else:
-            key = int(k)
+        k > :attr:`generic_k_min`; an integer k at or below it: the dense layout at that k).
+        Groups with a column factor growing with d take d as well (the dense layout when
+        that factor has fewer than 3 columns)."""
+        generic = k is None or not (is_integer(k) and int(k) <= self.generic_k_min)
+        if self.c_col is not None and k is not None:
+            if d is None:
+                raise InputError(f"isotropy {self.H.label}: give d as well as k")
+            if int(d) - float(k) - self.c_col < 3:
+                if not is_integer(k):
+                    raise InputError(f"isotropy {self.H.label}: at non-integer k the column "
+                                     f"factor needs d - k - {self.c_col} >= 3")
+                generic = False
+        key = None if generic else (int(k), None if self.c_col is None else int(d))
         if key not in self._layouts:
             if key is None:
-                lay = Layout(self, self.c + 7, "generic")
+                lay = Layout(self, self.c + 7, "generic", self._generic_d(self.c + 7))
             else:
-                lay = Layout(self, key, "dense")
+                lay = Layout(self, key[0], "dense", key[1])
             lay.comps = lay.components(self.n)
             self._layouts[key] = lay
         return self._layouts[key]
+
+    def _shape_text(self, sep=", "):
+        n, d = self.shape
+        return f"M({_size_text(n)}{sep}{_size_text(d)})"
 
     # -------------------------------------------------------------- display
     def __iter__(self):
@@ -474,13 +192,14 @@ class IsotypicDecomposition:
         return f"IsotypicDecomposition({self.H.label!r}: {self.latex(plain=True)})"
 
     def __str__(self):
-        lines = [f"M(k, k) under {self.H.label} (big factor S_n, n = {_size_text(self.n)}"
+        lines = [f"{self._shape_text()} under {self.H.label} (big factor S_n, n = "
+                 f"{_size_text(self.n)}"
                  + (", small factors " + ", ".join(f"S_{m}" for m in self.small_sizes)
                     if self.small_sizes else "") + "):",
                  f"  {'irrep':<{self._w}} copies  dimension"]
         for c in self.components:
             lines.append(f"  {c.label:<{self._w}} {c.copies:>6d}  {c.dimension}")
-        lines.append(f"  total dimension {sympy.expand(KSYM ** 2)}")
+        lines.append(f"  total dimension {sympy.expand(self.shape[0] * self.shape[1])}")
         return "\n".join(lines)
 
     @property
@@ -495,25 +214,39 @@ class IsotypicDecomposition:
             sep = " " if plain else r"\,"
             parts.append(lab if c.copies == 1 else f"{c.copies}{sep}{lab}")
         if plain:
-            return "M(k,k) ≅ " + " ⊕ ".join(parts)
-        return r"M(k,k) \cong " + r" \oplus ".join(parts)
+            return self._shape_text(",") + " ≅ " + " ⊕ ".join(parts)
+        return self._shape_text(",") + r" \cong " + r" \oplus ".join(parts)
 
     def latex_table(self):
-        r"""A LaTeX table: irreducible, copies, dimension."""
-        rows = [rf"{c.irrep.latex} & {c.copies} & {sympy.latex(c.dimension)} \\"
-                for c in self.components]
-        return ("\\begin{array}{lrl}\n\\text{irrep} & \\text{copies} & \\dim \\\\\n\\hline\n"
-                + "\n".join(rows) + "\n\\end{array}")
+        r"""A LaTeX ``array`` (math mode): irreducible, copies, dimension.  Every cell is
+        braced, so that rows starting with ``[k-2]`` are not read as ``\\[length]``.
+
+        >>> print(isotypic_decomposition("ΔS_k").latex_table())
+        \begin{array}{lrl}
+        {\text{irrep}} & {\text{copies}} & {\dim} \\
+        \hline
+        {[k]} & {2} & {1} \\
+        {[k-1,1]} & {3} & {k - 1} \\
+        {[k-2,2]} & {1} & {\frac{{k} \left(k - 3\right)}{2}} \\
+        {[k-2,1,1]} & {1} & {\frac{\left(k - 2\right) \left(k - 1\right)}{2}} \\
+        \end{array}
+        """
+        return latex_array([r"\text{irrep}", r"\text{copies}", r"\dim"],
+                           [[c.irrep.latex, str(c.copies), sympy_latex(c.dimension)]
+                            for c in self.components], "lrl")
 
     def _repr_latex_(self):
         return f"${self.latex()}$"
 
     def to_json(self):
+        """The decomposition as a JSON-ready dict: the group, the size n of its big
+        factor, its small factors, every component (irreducible, copies, dimension as a
+        polynomial in k) and the LaTeX of the whole."""
         return {"isotropy": self.H.label, "n": _size_text(self.n),
                 "small_factors": [f"S_{m}" for m in self.small_sizes],
                 "components": [{"irrep": c.label, "latex": c.irrep.latex, "copies": c.copies,
                                 "dimension": str(c.dimension)} for c in self.components],
-                "total_dimension": str(sympy.expand(KSYM ** 2)),
+                "total_dimension": str(sympy.expand(self.shape[0] * self.shape[1])),
                 "latex": self.latex()}
 
 
@@ -522,7 +255,7 @@ def _cached(spec):
     return IsotypicDecomposition(YoungIsotropy(spec))
 
 
-def isotypic_decomposition(H):
+def isotypic_decomposition(H: str | YoungIsotropy) -> IsotypicDecomposition:
     """The (cached) :class:`IsotypicDecomposition` of a Young-type isotropy group."""
     if isinstance(H, YoungIsotropy):
         return _cached(H.spec)

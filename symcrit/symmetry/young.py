@@ -14,6 +14,11 @@ the remaining rows and columns are fixed points (singleton blocks).  Block order
 Δ blocks, the remaining teacher rows/columns one by one, the bare column blocks, then any
 remaining non-teacher columns one by one.
 
+**Wider students** (``n = k + m`` rows, Arjevani & Field 2022, "Annihilation of spurious
+minima in two-layer ReLU networks", NeurIPS, arXiv:2210.06088): the group sits in
+:math:`S_n\times S_d`; a factor ``S_m^r`` permutes a block of rows alone (the rows are
+equal).  Row order is then: Δ blocks, the row-alone blocks, the remaining rows one by one.
+
 >>> H = YoungIsotropy("ΔS_{k-1}")
 >>> H
 YoungIsotropy('ΔS_{k-1}', k=k, d=k)
@@ -21,10 +26,14 @@ YoungIsotropy('ΔS_{k-1}', k=k, d=k)
 ([k - 1, 1], [k - 1, 1], 3)
 >>> len(H.at(5).generators())
 2
+>>> G = YoungIsotropy("ΔS_{k-1}×S_2^r; n=k+1")
+>>> G.row_sizes, G.col_sizes, G.n, G.min_k, G.order()
+([k - 1, 2], [k - 1, 1], k + 1, 3, 2*factorial(k - 1))
 """
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import sympy
@@ -32,7 +41,7 @@ import sympy
 from ..core import InputError, SpecError
 from .spec import D, K, IsotropySpec, parse_spec
 
-__all__ = ["YoungIsotropy", "SymmetryGroup", "isotropy", "young_order"]
+__all__ = ["YoungIsotropy", "SymmetryGroup", "isotropy", "young_order", "wider_isotropy"]
 
 
 def _as_size(x, name):
@@ -43,6 +52,10 @@ def _as_size(x, name):
     if isinstance(x, sympy.Basic):
         return x
     raise InputError(f"{name} must be an integer or a sympy symbol, got {x!r}")
+
+
+def _size_text(e):
+    return str(sympy.expand(e)).replace(" ", "")
 
 
 def _const_int(expr, what, label):
@@ -62,7 +75,7 @@ class YoungIsotropy:
     mentions ``d``).
     """
 
-    def __init__(self, spec, k=K, d=None):
+    def __init__(self, spec: str | IsotropySpec, k: Any = K, d: Any = None) -> None:
         self.text = spec if isinstance(spec, str) else None
         self.spec = parse_spec(spec) if isinstance(spec, str) else spec
         if not isinstance(self.spec, IsotropySpec):
@@ -81,18 +94,36 @@ class YoungIsotropy:
         self._build()
 
     def _all_sizes(self):
-        return [s for f in self.spec.delta for s in f] + list(self.spec.bare)
+        return [s for f in self.spec.delta for s in f] + list(self.spec.bare) + \
+            list(self.spec.rows)
+
+    @property
+    def extra(self):
+        """n − k: the student rows beyond the k teacher neurons (a fixed integer)."""
+        return self.spec.extra
+
+    @property
+    def n(self):
+        """The number of student rows, ``k + extra`` (sympy)."""
+        return sympy.expand(self.k + self.spec.extra)
 
     # ------------------------------------------------------------------ structure
     def _build(self):
         sub = {K: self.k, D: self.d}
         delta = [sympy.expand(s.subs(sub)) for f in self.spec.delta for s in f]
         bare = [sympy.expand(s.subs(sub)) for s in self.spec.bare]
+        rowb = [sympy.expand(s.subs(sub)) for s in self.spec.rows]
         label = self.label
         rest_rows = _const_int(self.k - sum(delta), "the number of rows outside the Δ blocks",
                                label)
         if rest_rows < 0:
             raise SpecError(f"isotropy {label}: the Δ blocks need more than k rows")
+        free_rows = _const_int(self.k + self.extra - sum(delta) - sum(rowb),
+                               "the number of rows outside the Δ and row blocks", label)
+        if free_rows < 0:
+            raise SpecError(f"isotropy {label}: the Δ and row blocks need more than "
+                            f"n = {_size_text(self.n)} rows (write '; n=k+m' for m extra "
+                            "student rows)")
         extra = self.d - self.k - sum(bare)
         if extra.has(D) and self.d == D and not bare:
             extra = sympy.Integer(0)
@@ -100,17 +131,21 @@ class YoungIsotropy:
                                "blocks", label)
         if rest_cols < 0:
             raise SpecError(f"isotropy {label}: the bare S blocks need more than d-k columns")
-        self.row_sizes = delta + [sympy.Integer(1)] * rest_rows
+        self.row_sizes = delta + rowb + [sympy.Integer(1)] * free_rows
         self.col_sizes = delta + [sympy.Integer(1)] * rest_rows + bare + \
             [sympy.Integer(1)] * rest_cols
         self.pairs = {i: i for i in range(len(delta))}           # row block -> column block
         self.n_delta = len(delta)
         self.teacher_cols = len(delta) + rest_rows                # column blocks of I_k
         self.bare_blocks = list(range(self.teacher_cols, self.teacher_cols + len(bare)))
+        #: the row blocks permuted alone (equal rows)
+        self.row_blocks = list(range(len(delta), len(delta) + len(rowb)))
         # validity: Δ blocks need size >= 2 (diagonal and off-diagonal entries both exist)
-        self._constraints = [(s, 2) for s in delta] + [(s, 1) for s in bare]
+        self._constraints = [(s, 2) for s in delta] + [(s, 1) for s in bare] + \
+            [(s, 2) for s in rowb]
         generic = [s for f in self.spec.delta for s in f]
-        self.min_k = self._min_k([(s, 2) for s in generic] + [(s, 1) for s in self.spec.bare])
+        self.min_k = self._min_k([(s, 2) for s in generic] + [(s, 1) for s in self.spec.bare]
+                                 + [(s, 2) for s in self.spec.rows])
         if self.k.is_Integer:
             for s, lo in self._constraints:
                 if int(s) < lo:
@@ -131,31 +166,40 @@ class YoungIsotropy:
         return lo
 
     # ------------------------------------------------------------------ labels
-    def _fmt(self, sizes, style):
+    def _fmt(self, style):
         def one(s):
             t = str(s).replace(" ", "")
             return f"S_{{{t}}}" if len(t) > 1 else f"S_{t}"
         times = {"unicode": "×", "ascii": "x", "latex": r"\times "}[style]
         delta = {"unicode": "Δ", "ascii": "D", "latex": r"\Delta "}[style]
         parts = []
-        for f in sizes[0]:
+        for f in self.spec.delta:
             inner = times.join(one(s) for s in f)
             parts.append(f"{delta}({inner})" if len(f) > 1 else f"{delta}{inner}")
-        parts += [one(s) for s in sizes[1]]
-        return times.join(parts)
+        parts += [one(s) for s in self.spec.bare]
+        parts += [one(s) + ("^{r}" if style == "latex" else "^r") for s in self.spec.rows]
+        out = times.join(parts)
+        if self.spec.extra:
+            m = self.spec.extra
+            n = f"k{'+' if m > 0 else '-'}{abs(m)}"
+            out += rf";\ n={n}" if style == "latex" else f"; n={n}"
+        return out
 
     @cached_property
     def label(self):
-        """The spec in the papers' notation, e.g. ``Δ(S_{k-2}×S_2)``."""
-        return self._fmt((self.spec.delta, self.spec.bare), "unicode")
+        """The spec in the papers' notation, e.g. ``Δ(S_{k-2}×S_2)``, or
+        ``ΔS_{k-1}×S_2^r; n=k+1`` for a wider student."""
+        return self._fmt("unicode")
 
     @cached_property
     def ascii(self):
-        return self._fmt((self.spec.delta, self.spec.bare), "ascii")
+        """The label in ASCII, e.g. ``D(S_{k-2}xS_2)`` (what the command line accepts too)."""
+        return self._fmt("ascii")
 
     @cached_property
     def latex(self):
-        return self._fmt((self.spec.delta, self.spec.bare), "latex")
+        """The label in LaTeX, e.g. ``\\Delta (S_{k-2}\\times S_2)``."""
+        return self._fmt("latex")
 
     def __repr__(self):
         return f"YoungIsotropy({self.label!r}, k={self.k}, d={self.d})"
@@ -172,6 +216,7 @@ class YoungIsotropy:
 
     @property
     def symbolic(self):
+        """True when k or d is a symbol (the group of a family, for every k)."""
         return not (self.k.is_Integer and self.d.is_Integer)
 
     def at(self, k, d=None):
@@ -190,19 +235,26 @@ class YoungIsotropy:
         if self.symbolic:
             raise InputError(f"isotropy {self.label}: this needs an integer k (use .at(k))")
 
+    @property
+    def rows_at(self):
+        """The number of student rows n (integer k only)."""
+        self._require_concrete()
+        return int(self.k) + self.extra
+
     def row_ranges(self):
         """Row indices of each row block (integer k only)."""
         self._require_concrete()
         return _ranges([int(s) for s in self.row_sizes])
 
     def col_ranges(self):
+        """Column indices of each column block (integer k only)."""
         self._require_concrete()
         return _ranges([int(s) for s in self.col_sizes])
 
     def generators(self):
         """Generators ``(π, ρ)`` of H (arrays: row and column permutations)."""
         self._require_concrete()
-        k, d = int(self.k), int(self.d)
+        k, d = self.rows_at, int(self.d)
         rows, cols = self.row_ranges(), self.col_ranges()
         gens = []
         for i in range(self.n_delta):
@@ -216,12 +268,17 @@ class YoungIsotropy:
                 pi, rho = np.arange(k), np.arange(d)
                 rho[cols[j]] = rho[cols[j]][cyc]
                 gens.append((pi, rho))
+        for i in self.row_blocks:
+            for cyc in _sym_generators(rows[i]):
+                pi, rho = np.arange(k), np.arange(d)
+                pi[rows[i]] = pi[rows[i]][cyc]
+                gens.append((pi, rho))
         return gens
 
     def random_element(self, rng):
         """A uniformly random element ``(π, ρ)`` of H."""
         self._require_concrete()
-        k, d = int(self.k), int(self.d)
+        k, d = self.rows_at, int(self.d)
         rows, cols = self.row_ranges(), self.col_ranges()
         pi, rho = np.arange(k), np.arange(d)
         for i in range(self.n_delta):
@@ -230,12 +287,15 @@ class YoungIsotropy:
             rho[cols[i]] = cols[i][p]
         for j in self.bare_blocks:
             rho[cols[j]] = cols[j][rng.permutation(len(cols[j]))]
+        for i in self.row_blocks:
+            pi[rows[i]] = rows[i][rng.permutation(len(rows[i]))]
         return pi, rho
 
     def order(self):
-        """|H| as a sympy expression (a product of factorials, :func:`young_order`)."""
+        """The order :math:`|H|` as a sympy expression (a product of factorials, :func:`young_order`)."""
         return young_order(list(self.row_sizes[:self.n_delta])
-                           + [self.col_sizes[j] for j in self.bare_blocks])
+                           + [self.col_sizes[j] for j in self.bare_blocks]
+                           + [self.row_sizes[i] for i in self.row_blocks])
 
     @classmethod
     def from_delta_sizes(cls, sizes, k):
@@ -276,6 +336,48 @@ class YoungIsotropy:
         spec = IsotropySpec(delta=((first,) + tuple(sympy.Integer(s) for s in sizes[1:]),),
                             bare=())
         return cls(spec, k=int(k))
+
+
+def wider_isotropy(delta_sizes, row_sizes, k, n, d=None):
+    r"""The Young group of a wider student at integer k, n (teacher :math:`I_k`, d = k
+    unless given): Δ-blocks of the given sizes (each at least 2), blocks of equal rows
+    (row-alone factors :math:`S_m^r`, each at least 2) and ``n`` student rows, written as
+    in the papers (the largest Δ-block as :math:`S_{k-r}`).
+
+    Parameters
+    ----------
+    delta_sizes, row_sizes : list of int
+    k, n : int
+        Teacher neurons (= columns) and student rows.
+
+    Returns
+    -------
+    YoungIsotropy
+
+    Raises
+    ------
+    InputError
+        A block smaller than 2, or blocks that do not fit.
+
+    Examples
+    --------
+    >>> wider_isotropy([5], [2], 6, 7).label
+    'ΔS_{k-1}×S_2^r; n=k+1'
+    >>> wider_isotropy([6], [], 6, 6).label, wider_isotropy([], [2], 3, 4).label
+    ('ΔS_k', 'S_2^r; n=k+1')
+    """
+    delta = sorted((int(s) for s in delta_sizes), reverse=True)
+    rows = sorted((int(s) for s in row_sizes), reverse=True)
+    k, n = int(k), int(n)
+    if any(s < 2 for s in delta + rows) or sum(delta) > k or sum(delta) + sum(rows) > n:
+        raise InputError(f"Δ-blocks {delta} and row blocks {rows} do not form a Young group "
+                         f"at k = {k}, n = {n}")
+    factors = ()
+    if delta:
+        factors = ((K - (k - delta[0]),) + tuple(sympy.Integer(s) for s in delta[1:]),)
+    spec = IsotropySpec(delta=factors, bare=(), rows=tuple(sympy.Integer(s) for s in rows),
+                        extra=n - k)
+    return YoungIsotropy(spec, k=k, d=d)
 
 
 def young_order(sizes):
@@ -340,7 +442,7 @@ def act(g, W):
 
 
 class SymmetryGroup:
-    """The group of row and column permutations that leaves the loss invariant.
+    r"""The group of row and column permutations that leaves the loss invariant.
 
     Row permutations must preserve α; column permutations ρ must map the teacher to itself
     up to a β-preserving permutation of its neurons.  For the canonical teacher this is
@@ -354,7 +456,7 @@ class SymmetryGroup:
     True
     """
 
-    def __init__(self, V, alpha=None, beta=None):
+    def __init__(self, V: Any, alpha: Any = None, beta: Any = None) -> None:
         self.V = np.asarray(V, dtype=float)
         self.k_t, self.d = self.V.shape
         self.alpha = None if alpha is None else np.asarray(alpha, dtype=float)
@@ -362,6 +464,8 @@ class SymmetryGroup:
 
     @classmethod
     def canonical(cls, k, d=None):
+        """The symmetry group of the canonical problem (teacher ``[I_k | 0]``, unit
+        weights): :math:`S_k \\times S_k \\times S_{d-k}`."""
         from ..model.loss import canonical_teacher
         return cls(canonical_teacher(k, d))
 
@@ -375,6 +479,9 @@ class SymmetryGroup:
         return f"SymmetryGroup(stabiliser of a {k_t} × {d} teacher)"
 
     def contains(self, g, k=None):
+        """True when the element ``g = (π, ρ)`` (row and column permutations, arrays)
+        leaves the loss invariant: π preserves α, and ρ maps the teacher's rows to a
+        β-preserving permutation of themselves."""
         pi, rho = g
         if self.alpha is not None and not np.allclose(self.alpha[pi], self.alpha):
             return False
@@ -401,9 +508,10 @@ class SymmetryGroup:
         return pi, rho
 
     def act(self, g, W):
+        """The action :math:`(\\pi, \\rho)\\cdot W = P_\\pi W P_\\rho^\\top` (:func:`act`)."""
         return act(g, W)
 
 
-def isotropy(spec, k=K, d=None):
+def isotropy(spec: str | IsotropySpec, k: Any = K, d: Any = None) -> YoungIsotropy:
     """Shorthand for :class:`YoungIsotropy`."""
     return YoungIsotropy(spec, k=k, d=d)
