@@ -1,18 +1,29 @@
-"""Benchmark (issue 5): the series of type-A through relative order 12 in k^(-1/2) —
-coordinates, loss and every distinct Hessian eigenvalue — target under 10 s.
+"""Benchmark (issues 5 and 19): the series of type-A through relative order 12 in k^(-1/2) —
+coordinates, loss and every distinct Hessian eigenvalue.
 
-Prints the time of each phase and of each order of the lifting (cumulative and the
-increment, so that the growth per order is visible), the total against the target, how
-many coefficients were derived exactly, and the truncation errors against refined points
-with the observed slopes (which should be N + 1 for terms through relative order ε^N).
+Prints first the figure the issue is about: ``symcrit series type-A --order N`` in a fresh
+process (wall clock, start-up included), against the figure measured before issue 19
+(6.41 s at order 12, 23 s at order 16; targets: order 12 under 3 s, order 20 under 15 s),
+with the BLAS threads pinned and the load of the machine; then, in this process, the time
+of each phase and of each order of the lifting (cumulative and the increment, so that the
+growth per order is visible), how many coefficients were derived exactly, and the
+truncation errors against refined points with the observed slopes (which should be N + 1
+for terms through relative order ε^N).
 
     python benchmarks/bench_series.py [--order 12] [--dps 30] [--family type-A] [--no-verify]
 """
 import argparse
+import os
 import sys
 import time
 
+from common import header, pin_blas, run_fresh
+
 TARGET = 10.0
+#: ``symcrit series type-A --order N`` before issue 19 (wall, this machine), seconds
+OLD_CLI = {12: 6.41, 16: 23.0}
+#: issue 19's targets for the same command
+TARGET_CLI = {12: 3.0, 20: 15.0}
 
 
 def main():
@@ -23,6 +34,21 @@ def main():
     ap.add_argument("--numeric", action="store_true", help="numeric lifting only")
     ap.add_argument("--no-verify", action="store_true")
     a = ap.parse_args()
+    import numpy                         # noqa: F401  (loads BLAS, so that it is pinned)
+    limiter = pin_blas(1)                # noqa: F841  (kept alive: BLAS pinned throughout)
+    header("bench_series")
+    if a.family == "type-A" and not a.numeric:
+        wall, rc = run_fresh(["series", a.family, "--order", str(a.order), "--dps",
+                              str(a.dps)], env=dict(os.environ, OMP_NUM_THREADS="1",
+                                                    OPENBLAS_NUM_THREADS="1",
+                                                    MKL_NUM_THREADS="1"))
+        line = f"symcrit series {a.family} --order {a.order} (fresh process, wall): {wall:.2f} s"
+        if a.order in OLD_CLI:
+            line += f"; before: {OLD_CLI[a.order]:.2f} s, ratio {OLD_CLI[a.order] / wall:.2f}x"
+        if a.order in TARGET_CLI:
+            goal = TARGET_CLI[a.order]
+            line += f"; target < {goal:.0f} s: {'met' if wall < goal else 'NOT met'}"
+        print(line + ("" if rc == 0 else f"  (exit code {rc})"))
     from symcrit.series import family_series
     from symcrit.restricted import restricted_loss
     from symcrit.symmetry import isotypic_decomposition

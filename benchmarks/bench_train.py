@@ -1,9 +1,22 @@
-"""Benchmark (issue 7): 1000 runs of full-batch gradient descent on the closed-form loss at
-k = d = 20 (Gaussian inputs, ReLU, teacher I, Xavier starts, the default step 1/λ̂_max) to
-gradient norm 1e-8, target under 60 s on this machine; prints runs per second and, side by
-side, the same with one run at a time.  The step limit is 200000, so that every run reaches
-the tolerance (a few per cent end in minima whose smallest Hessian eigenvalue is ~4e-4 and
-need ~1e5 steps; with ``--max-iter 20000`` they stop there and are counted as such).
+"""Benchmark of ``symcrit train`` (issues 7 and 19).
+
+Default (issue 19): the wall time of ``symcrit train --k 20 --runs 100`` and of
+``symcrit train --k 40 --runs 20``, each in a fresh process (imports, training on all
+cores, isotypic classification of every end point), printed next to the figures before the
+change: at k = 20 the command did not finish in 40 minutes (classifying the runs summed
+character projectors over m! permutations with Python fractions), at k = 40 it was killed
+at 3.4 GB of memory.  The largest resident memory of a process is printed too.
+
+    python benchmarks/bench_train.py              # the two commands of issue 19
+    python benchmarks/bench_train.py --quick      # a small variant (k = 6 and 8), seconds
+
+``--ensemble`` runs the older benchmark (issue 7): 1000 runs of full-batch gradient descent
+on the closed-form loss at k = d = 20 (Gaussian inputs, ReLU, teacher I, Xavier starts, the
+default step 1/λ̂_max) to gradient norm 1e-8, target under 60 s on this machine; prints runs
+per second and, side by side, the same with one run at a time.  The step limit is 200000,
+so that every run reaches the tolerance (a few per cent end in minima whose smallest
+Hessian eigenvalue is ~4e-4 and need ~1e5 steps; with ``--max-iter 20000`` they stop there
+and are counted as such).
 
 Three timings of the same runs (same seeds, same stopping rule):
   * batched: ``run_ensemble`` as ``symcrit train`` runs it — runs vectorised in chunks, the
@@ -17,8 +30,8 @@ Runs that stop at ``max_iter`` instead of reaching the gradient norm are counted
 reported, and the final gradient norms are re-evaluated with the full-space gradient of
 :mod:`symcrit.model` (a separate implementation of the formula).
 
-    python benchmarks/bench_train.py                 # the issue's benchmark
-    python benchmarks/bench_train.py --runs 200 --subset 20
+    python benchmarks/bench_train.py --ensemble
+    python benchmarks/bench_train.py --ensemble --runs 200 --subset 20
 """
 import argparse
 import collections
@@ -28,19 +41,64 @@ import time
 
 import numpy as np
 
+from common import header, run_fresh
+
+
+#: the commands of issue 19 and their figures before the change (same machine)
+COMMANDS = [(["train", "--k", "20", "--runs", "100"],
+             "did not finish in 40 min (killed)"),
+            (["train", "--k", "40", "--runs", "20"],
+             "killed at 3.4 GB of memory")]
+QUICK = [(["train", "--k", "6", "--runs", "10"], "-"),
+         (["train", "--k", "8", "--runs", "4"], "-")]
+
+
+def _peak_rss_mb():
+    """The largest resident memory of any child process waited for so far (MB)."""
+    import resource
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def commands(quick, workers):
+    """Time each command in a fresh process, next to its old figure."""
+    header("bench_train" + (" (quick)" if quick else ""))
+    extra = ["--workers", str(workers)] if workers else []
+    rows = []
+    for args, old in (QUICK if quick else COMMANDS):
+        sec, rc = run_fresh([*args, *extra, "--json", "-q"])
+        rows.append((" ".join(["symcrit", *args, *extra]), sec, rc, _peak_rss_mb(), old))
+        print(f"  {rows[-1][0]}: {sec:.1f} s (exit {rc})", flush=True)
+    w = max(len(r[0]) for r in rows)
+    print(f"\n{'command':<{w}}  {'now (s)':>8}  {'exit':>4}  {'peak RSS so far':>15}  before")
+    for cmd, sec, rc, mb, old in rows:
+        print(f"{cmd:<{w}}  {sec:>8.1f}  {rc:>4}  {mb:>12.0f} MB  {old}")
+    return 0 if all(r[2] == 0 for r in rows) else 1
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=1000)
-    ap.add_argument("--k", type=int, default=20)
+    ap.add_argument("--quick", action="store_true",
+                    help="a small variant of the two commands (k = 6 and 8), seconds")
+    ap.add_argument("--ensemble", action="store_true",
+                    help="the issue-7 benchmark: 1000 GD runs at k = 20, batched and one at a "
+                         "time")
+    ap.add_argument("--runs", type=int, default=1000, help="--ensemble: runs")
+    ap.add_argument("--k", type=int, default=20, help="--ensemble: k = d")
     ap.add_argument("--subset", type=int, default=40,
-                    help="runs timed one at a time (and batched in one process)")
+                    help="--ensemble: runs timed one at a time (and batched in one process)")
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--max-iter", type=int, default=None,
-                    help="step limit per run (default 200000, the command's: the slowest "
-                         "minima at k = 20, smallest Hessian eigenvalue 4e-4, need about "
-                         "1e5 steps)")
+                    help="--ensemble: step limit per run (default 200000, the command's: "
+                         "the slowest minima at k = 20, smallest Hessian eigenvalue 4e-4, "
+                         "need about 1e5 steps)")
     a = ap.parse_args()
+    if not a.ensemble:
+        return commands(a.quick, a.workers)
+    return ensemble(a)
+
+
+def ensemble(a):
+    """The issue-7 benchmark (see the module docstring)."""
     t0 = time.perf_counter()
     from symcrit.landscape import TrainConfig, default_workers, run_ensemble, train_runs
     from symcrit.model import Problem

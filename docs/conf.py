@@ -64,8 +64,8 @@ html_static_path: list[str] = []
 
 # -- API pages: generated from the packages' ``__all__``, so that they never drift --------
 #: the packages of the API reference, lowest layer first (as in docs/api/index.md)
-API_PACKAGES = ["core", "algebra", "model", "symmetry", "restricted", "spectra", "critical",
-                "transitions", "series", "certificates", "wider", "arcs", "finite",
+API_PACKAGES = ["core", "schemas", "algebra", "model", "symmetry", "restricted", "spectra",
+                "critical", "transitions", "series", "certificates", "wider", "arcs", "finite",
                 "landscape", "plotting"]
 
 
@@ -97,6 +97,17 @@ def _data_doc(package, name):
     return []
 
 
+def _own_data(package, name):
+    """A constant documented (``#:``) in the package's own ``__init__``: automodule shows it
+    already."""
+    from sphinx.pycode import ModuleAnalyzer
+
+    try:
+        return ("", name) in ModuleAnalyzer.for_module(package).find_attr_docs()
+    except Exception:             # noqa: BLE001 (a module without source)
+        return False
+
+
 def _rst_directives():
     from docutils import nodes
     from docutils.statemachine import StringList
@@ -124,7 +135,7 @@ def _rst_directives():
             lines = [f".. automodule:: {package}", ""]
             # autodoc documents the constants of a plain module, not a package's
             data = [n for n in module.__all__ if _is_data(getattr(module, n))
-                    ] if hasattr(module, "__path__") else []
+                    and not _own_data(package, n)] if hasattr(module, "__path__") else []
             if data:
                 lines += [".. rubric:: Constants", ""]
             for name in data:

@@ -43,7 +43,8 @@ _EXPORTS = {
               "annihilation_table", "search_wider", "follow_perturbation"],
     "landscape": ["TrainConfig", "run_ensemble", "load_records", "analyse", "summary_table",
                   "confirmed_isotropy"],
-    "plotting": ["plot_spectra", "plot_training", "plot_annihilation"],
+    "plotting": ["plot_spectra", "plot_training", "plot_annihilation",
+                 "plot_series_verification", "plot_thresholds", "plot_certificates"],
 }
 __getattr__, __dir__, _names = lazy_exports(__name__, _EXPORTS)
 __all__ = ["__version__"] + _names

@@ -16,6 +16,7 @@ which keeps the bracket) from a tight bracket around it at full precision.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,8 @@ from .critical import get_family, newton_restricted, refine
 from .restricted import restricted_loss
 from .spectra import block_minima, classify, hessian_blocks
 from .symmetry import isotypic_decomposition
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from .critical import Family
@@ -131,7 +134,7 @@ def _float_minima(isotropy, x, k):
         return None
 
 
-def _float_scan(fam, grid):
+def _float_scan(fam, grid, progress=None):
     """The family's point and its blocks' smallest eigenvalues at the k of ``grid``
     (ascending), in float64: natural continuation outwards from the seed, the step halved
     where Newton does not converge.  Returns ``{index: (x, minima)}`` for the k reached."""
@@ -163,6 +166,8 @@ def _float_scan(fam, grid):
             if m is None:
                 break
             out[i] = (x, m)
+            if progress:
+                progress(i)
             k_prev = k_t
             i += direction
     return out
@@ -237,12 +242,11 @@ def thresholds(family: str | Family, k_max: Any = 40, k_min: Any = None, ratio: 
     if not 1 < float(ratio) < 2:
         raise InputError(f"the grid ratio must lie in (1, 2), got {ratio}")
     grid = _scan_grid(lo, float(k_max), float(ratio))
-    scan = _float_scan(fam, grid)
+    scan = _float_scan(fam, grid, progress)
     if not scan:
         raise ConvergenceError(f"family {fam.name} could not be followed to [{lo}, {k_max}]")
-    if progress:
-        for i in sorted(scan):
-            progress(i)
+    log.info("thresholds of %s: followed at %d of %d grid points in [%s, %s]", fam.name,
+             len(scan), len(grid), lo, k_max)
     R = restricted_loss(fam.isotropy)
     work = dps + 10
     out = []
@@ -255,6 +259,8 @@ def thresholds(family: str | Family, k_max: Any = 40, k_min: Any = None, ratio: 
             if irrep not in m1 or np.sign(m0[irrep]) == np.sign(m1[irrep]):
                 continue
             kt, xt = _float_root(fam, irrep, grid[i0], grid[i1], x0)
+            log.info("block %s of %s changes sign near k = %.10g: polishing to %d digits",
+                     irrep, fam.name, kt, dps)
             with workdps(work):
                 lam, state = _eigenvalue_along(R, fam.isotropy, irrep, list(xt), work)
                 a, b = _bracket(lam, kt, grid[i0], grid[i1])

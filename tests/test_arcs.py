@@ -350,7 +350,9 @@ def test_numeric_lifting_equals_exact_lifting_on_the_toy():
 def test_cli_json(capsys):
     rc = main(["arcs", "hidden-D", "--k", "7", "--dps", "15", "--json"])
     assert rc == 0
-    out = json.loads(capsys.readouterr().out)
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["format"] == "symcrit.arcs" and doc["k"] == "7" and doc["family"] == "hidden-D"
+    out = doc["arcs"]
     assert isinstance(out, list) and out
     for arc in out:
         for key in ("isotropy", "irrep", "realises_extremum", "coefficients", "r_star",

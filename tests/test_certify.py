@@ -314,19 +314,19 @@ def test_certificate_file_roundtrip(saved):
 
 @pytest.mark.parametrize("change, why", [
     (lambda d: d.update(status="saddle"), "recomputation gives 'minimum'"),   # false type
-    (lambda d: d.update(radii=["0.01"] * 5), "recomputation gives"),         # box too large
+    (lambda d: d.update(radii=dict.fromkeys(d["radii"], "0.01")), "recomputation gives"),
     (lambda d: d.update(radius="0.01"), "exceeds the box"),                  # claims more
     (lambda d: d.update(k="11"), "Krawczyk"),                                 # another k
     (lambda d: d.update(k="10.000001"), "Krawczyk"),
     (lambda d: d.update(family="hidden-A"), "not in the box"),               # another family
     (lambda d: d.update(family="type-A2"), "lives in Fix"),                  # another group
-    (lambda d: d["center"].__setitem__(0, "1.01"), "Krawczyk"),              # another point
+    (lambda d: d["parameters"].update(a="1.01"), "Krawczyk"),                # another point
     (lambda d: d["lambda_min_lower"].update({"[k-2,1]": "0.05"}), "lower bound 0.05"),
     (lambda d: d["blocks"][1].update(lambda_min_lower="0.05"), "lower bound 0.05"),
     (lambda d: d["blocks"][1].update(lambda_min_upper="0.02"), "upper bound 0.02"),
     (lambda d: d["blocks"][0]["eigenvalues"].__setitem__(1, ["0.5", "0.6"]), "enclosure"),
     (lambda d: d["blocks"][2].update(sign="negative"), "sign 'negative'"),
-    (lambda d: d["blocks"][2].update(count="7"), "count '7'"),
+    (lambda d: d["blocks"][2].update(multiplicity="7"), "multiplicity '7'"),
     (lambda d: d.update(loss=["0.02", "0.021"]), "loss interval"),
     (lambda d: d.update(smooth_margin="0.5"), "margin"),
     (lambda d: d["blocks"].append(dict(d["blocks"][0], irrep="[k-4,4]")), "[k-4,4]"),
@@ -357,7 +357,9 @@ def _no_floats(obj):
 def test_cli_json_and_files(capsys, tmp_path):
     out = tmp_path / "certs.json"
     assert main(["certify", "type-A", "--k", "5:7", "--json", "--out", str(out)]) == 0
-    js = json.loads(capsys.readouterr().out)
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["format"] == "symcrit.certificates" and doc["complete"] is True
+    js = doc["certificates"]
     assert [c["status"] for c in js] == ["saddle", "minimum", "minimum"]
     assert _no_floats(js)
     for c in js:
@@ -370,7 +372,7 @@ def test_cli_json_and_files(capsys, tmp_path):
     assert main(["certify", "--verify", str(out)]) == 0
     capsys.readouterr()
     data = json.loads(out.read_text())
-    data[1]["status"] = "saddle"
+    data["certificates"][1]["status"] = "saddle"
     out.write_text(json.dumps(data))
     assert main(["certify", "--verify", str(out)]) == 1                   # not verified
     assert "NOT verified" in capsys.readouterr().out
@@ -378,7 +380,7 @@ def test_cli_json_and_files(capsys, tmp_path):
 
 def test_cli_real_k_range_is_exact(capsys):
     assert main(["certify", "type-A", "--k", "7.3,7:7.5:0.25", "--json"]) == 0
-    js = json.loads(capsys.readouterr().out)
+    js = json.loads(capsys.readouterr().out)["certificates"]
     assert [c["k"] for c in js] == ["7.3", "7", "7.25", "7.5"]
     assert all(c["status"] == "minimum" for c in js)
 

@@ -22,12 +22,13 @@ def run_json(capsys, *argv):
 def test_derive_json_parses_back(capsys):
     out = run_json(capsys, "derive", "D(S_{k-2}xS_2)", "--json", "--k", "6")
     assert out["isotropy"] == "Δ(S_{k-2}×S_2)" and out["dimension"] == 6
-    assert out["parameters"] == ["a", "b", "c", "d", "e", "f"]
+    assert out["parameter_names"] == ["a", "b", "c", "d", "e", "f"]
+    assert list(out["weights"]) == out["parameter_names"] and out["k"] == "6"
     out2 = run_json(capsys, "derive", "D(S_{k-2}xS_2)", "--json")
     # the test parses the tool's own output (never user text) and checks its value
     expr = parse_expr(out2["loss"])
     xi = [0.9, 0.05, 0.1, -0.2, 0.7, 0.3]
-    val = expr.subs({sympy.Symbol(n): v for n, v in zip(out2["parameters"], xi)}
+    val = expr.subs({sympy.Symbol(n): v for n, v in zip(out2["parameter_names"], xi)}
                     | {sympy.Symbol("k"): 6})
     W = FixedSpace("D(S_{k-2}xS_2)").embed(xi, 6)
     assert abs(float(val) - loss(W)) < 1e-12
@@ -42,21 +43,24 @@ def test_derive_text_and_latex(capsys):
 
 
 def test_critical_json(capsys):
-    out = run_json(capsys, "critical", "type-A", "--k", "7", "--dps", "25", "--json",
+    doc = run_json(capsys, "critical", "type-A", "--k", "7", "--dps", "25", "--json",
                    "--no-spectrum")
+    assert doc["format"] == "symcrit.critical" and len(doc["points"]) == 1
+    out = doc["points"][0]
     assert out["family"] == "type-A" and out["k"] == "7"
     assert set(out["parameters"]) == {"a", "b", "c", "d", "e"}
     assert all(isinstance(v, str) for v in out["parameters"].values())
     assert isinstance(out["loss"], str) and mpmath.mpf(out["gradient_norm"]) < 1e-20
     rng = run_json(capsys, "critical", "type-A", "--k", "6:8", "--json", "--no-spectrum")
-    assert [r["k"] for r in rng] == ["6", "7", "8"]
+    assert [r["k"] for r in rng["points"]] == ["6", "7", "8"]
     real = run_json(capsys, "critical", "type-A", "--k", "7.5", "--json", "--no-spectrum")
-    assert mpmath.mpf(real["k"]) == mpmath.mpf("7.5")
+    assert mpmath.mpf(real["points"][0]["k"]) == mpmath.mpf("7.5")
 
 
 def test_search_json(capsys):
     out = run_json(capsys, "search", "DS_k", "--k", "8", "--starts", "40", "--json")
-    losses = [mpmath.mpf(p["loss"]) for p in out]
+    assert out["k"] == "8" and out["starts"] == 40
+    losses = [mpmath.mpf(p["loss"]) for p in out["points"]]
     assert min(abs(x) for x in losses) < 1e-20            # W = I is found
 
 

@@ -32,7 +32,7 @@ HOSTILE = [
     ["series", "type-A", "--order", "30"],
     ["series", "type-A", "--order", "-1"],
     ["spectrum", "type-A", "--k", "12", "--plot", "/proc/x.png"],
-    ["spectrum", "type-A", "--k", "12", "--plot", "plot.gif"],
+    ["spectrum", "type-A", "--k", "12", "--plot", "plot.xyz"],   # matplotlib writes gif
     ["certify", "type-A", "--k", "6", "--out", ""],
     ["certify", "type-A", "--k", "6", "--radius", "-1"],
     ["certify", "--verify", "/nonexistent/file.json"],

@@ -5,7 +5,6 @@ points built in a known Fix(H) then permuted and perturbed, group orders compute
 and sweeps that are really interrupted (an exception, a killed worker, Ctrl-C) and
 resumed."""
 import json
-import math
 import os
 import signal
 import subprocess
@@ -21,10 +20,12 @@ from symcrit.critical import get_family
 from symcrit.core import InputError, SymcritError
 from symcrit.landscape import train as train_mod
 from symcrit.landscape import (ACTIVATIONS, ClosedForm, GaussianLaw, GaussianMixtureLaw,
-                               TrainConfig, analyse, canonical, closed_form_gradient,
+                               ResultsFile, ResultsWarning, TrainConfig, analyse,
+                               canonical, closed_form_gradient,
                                closed_form_loss, confirmed_isotropy, deep_forward,
                                deep_gradients, descend, initial_weights, load_records,
-                               make_law, run_ensemble, summary_table, train_deep)
+                               make_law, record_problem, run_ensemble, summary_table,
+                               train_deep)
 from symcrit.model import Problem
 from symcrit.symmetry import FixedSpace, YoungIsotropy, detect_isotropy
 
@@ -65,6 +66,21 @@ def test_closed_form_losses_against_monte_carlo(act, law):
         fd = (closed_form_loss(W + E, V, L, act, a, b)
               - closed_form_loss(W - E, V, L, act, a, b)) / (2 * h)
         assert abs(fd - G[i, j]) < 1e-6 * max(1, abs(fd))
+
+
+def test_closed_form_loss_is_never_below_zero():
+    """Near a global minimum the three terms of the closed form cancel; their round-off is
+    not reported as a negative loss, and a small positive loss is kept (against the
+    closed form ½(1-c)²(k/2 + k(k-1)/2π) at W = cI, Gaussian inputs)."""
+    rng = np.random.default_rng(3)
+    for law in ("gaussian", "equicorrelated:0.3", "mixture:0.5,1.5"):
+        cf = ClosedForm(make_law(law, 6))
+        W = np.eye(6) + 1e-9 * rng.standard_normal((40, 6, 6))
+        assert (cf.loss(W) >= 0).all()
+    cf = ClosedForm(make_law("gaussian", 6))
+    for c in (1 + 1e-3, 1 + 1e-6):
+        exact = 0.5 * (1 - c) ** 2 * (3 + 30 / (2 * np.pi))
+        assert abs(float(cf.loss(c * np.eye(6))) - exact) < 1e-14 + 1e-6 * exact
 
 
 def test_batched_gradient_against_the_full_space_model():
@@ -241,7 +257,8 @@ def test_gd_ensemble_is_reproducible_across_processes_dask_and_resume(tmp_path):
     lines = out.read_text().splitlines()
     with open(out, "a") as fh:
         fh.write(lines[1] + "\n" + '{"run": 4, "W": [[')
-    resumed = run_ensemble(cfg, out=out, workers=1)
+    with pytest.warns(ResultsWarning, match="2 line"):          # quarantined, run again
+        resumed = run_ensemble(cfg, out=out, workers=1)
     assert [r["W"] for r in resumed] == [r["W"] for r in serial]
     assert [r["run"] for r in load_records(out, cfg)] == list(range(6))
     with pytest.raises(InputError):
@@ -298,38 +315,59 @@ def _children(pid):
         return []
 
 
-def _wait_lines(path, n, proc, timeout=60):
+def _records_in(path):
+    try:
+        return sum(1 for x in path.read_bytes().splitlines()[1:] if x.strip())
+    except OSError:
+        return 0
+
+
+def _wait_started(path, n, proc, timeout=120):
+    """Wait (polling, no fixed sleep) until the sweep has written ``n`` records."""
     t = time.time()
     while time.time() - t < timeout and proc.poll() is None:
-        if path.exists() and len(path.read_text().splitlines()) >= n + 1:
+        if _records_in(path) >= n:
             return True
-        time.sleep(0.05)
+        time.sleep(0.02)
     return False
+
+
+# runs that never reach --gtol: each takes --max-iter steps (about 0.25 s), so that 24 runs
+# on 2 workers keep the sweep busy for seconds after the first records
+SLOW_SWEEP = ["--k", "6", "--runs", "24", "--max-iter", "4000", "--gtol", "1e-300",
+              "--chunk", "1", "--seed", "3"]
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
 @pytest.mark.parametrize("how", ["kill a worker", "ctrl-c"])
 def test_cli_sweep_really_interrupted_then_resumed(tmp_path, how):
+    """Deterministic under load: once two records are written the parent is stopped
+    (SIGSTOP), the file is checked to have work left, the interruption is sent, and only
+    then is the parent continued, so the sweep cannot finish before the signal lands."""
     out = tmp_path / "sweep.jsonl"
-    argv = [sys.executable, "-m", "symcrit", "train", "--k", "6", "--runs", "24",
-            "--max-iter", "20000", "--chunk", "1", "--workers", "2", "--out", str(out),
-            "--json", "--seed", "3"]
+    argv = [sys.executable, "-m", "symcrit", "train", *SLOW_SWEEP, "--workers", "2",
+            "--out", str(out), "--json"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-    assert _wait_lines(out, 2, proc), "no runs were written"
-    if how == "kill a worker":
-        kids = _children(proc.pid)
-        assert kids
-        os.kill(kids[0], signal.SIGKILL)
-    else:
-        proc.send_signal(signal.SIGINT)
+    assert _wait_started(out, 2, proc), "no runs were written"
+    os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        assert _records_in(out) < 24, "the sweep has no work left"
+        if how == "kill a worker":
+            kids = _children(proc.pid)
+            assert kids
+            os.kill(kids[0], signal.SIGKILL)
+        else:
+            os.kill(proc.pid, signal.SIGINT)
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == (1 if how == "kill a worker" else 130), err
     assert err.count("\n") == 1 and "Traceback" not in err, err
     assert ("worker process died" if how == "kill a worker" else "interrupted") in err
-    cfg = TrainConfig(k=6, runs=24, seed=3, max_iter=20000)
+    cfg = TrainConfig(k=6, runs=24, seed=3, max_iter=4000, gtol=1e-300)
     partial = [r["run"] for r in load_records(out, cfg)]
-    assert len(partial) == len(set(partial)) and len(partial) >= 2
+    assert len(partial) == len(set(partial)) and 2 <= len(partial) < 24
     done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert sum(t["count"] for t in json.loads(done.stdout)["summary"]) == 24
@@ -339,6 +377,154 @@ def test_cli_sweep_really_interrupted_then_resumed(tmp_path, how):
     ref = train_mod.train_runs(cfg, [0, 23])
     got = {x["run"]: x for x in lines}
     assert got[0]["W"] == ref[0]["W"] and got[23]["W"] == ref[1]["W"]
+
+
+def _alive(pid):
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
+def test_workers_die_with_the_parent(tmp_path):
+    out = tmp_path / "sweep.jsonl"
+    argv = [sys.executable, "-m", "symcrit", "train", *SLOW_SWEEP, "--workers", "2",
+            "--out", str(out), "--json"]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert _wait_started(out, 1, proc), "no runs were written"
+    kids = _children(proc.pid)
+    assert len(kids) >= 2
+    proc.kill()                                                   # kill -9 of the parent
+    proc.wait(timeout=10)
+    t = time.time()
+    while time.time() - t < 5 and any(_alive(k) for k in kids):
+        time.sleep(0.05)
+    assert not any(_alive(k) for k in kids), "a worker survived its parent"
+    # no survivor holds the lock: the file can be taken again at once
+    with ResultsFile(out, TrainConfig(k=6, runs=24, seed=3, max_iter=4000, gtol=1e-300)):
+        pass
+
+
+def _clean_sweep(tmp_path, runs=6):
+    cfg = TrainConfig(k=4, runs=runs, max_iter=3000, seed=2)
+    out = tmp_path / "s.jsonl"
+    ref = run_ensemble(cfg, out=out, workers=1)
+    return cfg, out, ref
+
+
+def test_resume_quarantines_every_kind_of_foreign_record(tmp_path):
+    """A results file poisoned in every way seen: each bad line is moved byte for byte to
+    FILE.quarantine with one warning, its run is run again, and the sweep ends equal to a
+    clean one (end points compared with a sweep that never saw the file)."""
+    cfg, out, _ = _clean_sweep(tmp_path)
+    fresh = run_ensemble(cfg, workers=1)                  # no file involved
+    head, *recs = out.read_bytes().splitlines()
+    good = {json.loads(x)["run"]: x for x in recs}
+    r3 = json.loads(good[3])
+    nine = json.dumps(dict(r3, W=[["0.5"] * 9] * 9)).encode()          # a k = 9 W
+    floats = json.dumps(dict(json.loads(good[4]), loss=0.5)).encode()  # a float number
+    wrong_seed = json.dumps(dict(json.loads(good[1]), seed=[7, 1])).encode()
+    stranger = json.dumps(dict(json.loads(good[2]), extra="x")).encode()
+    bad = [b'{"run": 5}', nine, b"\xff\xfe not UTF-8 \x80", floats, b"[1, 2, 3]",
+           wrong_seed, stranger, json.dumps(dict(r3, run=-1, seed=[2, -1])).encode(),
+           json.dumps(dict(r3, iterations=10 ** 9)).encode()]
+    dup = good[0]
+    # kept: runs 0 and 3 (run 0 twice: the second is quarantined); the last line is cut
+    body = [head, good[0], *bad, good[3], dup, good[3][:40]]
+    out.write_bytes(b"\n".join(body))
+    with pytest.warns(ResultsWarning) as w:
+        again = run_ensemble(cfg, out=out, workers=1)
+    assert len(w) == 1 and str(w[0].message).count("\n") == 0
+    assert f"{len(bad) + 2} line(s)" in str(w[0].message)
+    assert [r["W"] for r in again] == [r["W"] for r in fresh]
+    q = (tmp_path / "s.jsonl.quarantine").read_bytes().splitlines()
+    assert sorted(q) == sorted(bad + [dup, good[3][:40]])          # moved, not lost
+    lines = out.read_bytes().splitlines()
+    assert lines[0] == head and len(lines) == 1 + cfg.runs
+    assert sorted(json.loads(x)["run"] for x in lines[1:]) == list(range(cfg.runs))
+    assert all(record_problem(json.loads(x), cfg) is None for x in lines[1:])
+    # once clean, a resume runs nothing and warns nothing
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [r["W"] for r in run_ensemble(cfg, out=out, workers=1)] == \
+            [r["W"] for r in fresh]
+
+
+def test_resume_keeps_runs_of_a_larger_sweep_and_refuses_foreign_files(tmp_path):
+    cfg, out, ref = _clean_sweep(tmp_path)
+    small = TrainConfig(k=4, runs=3, max_iter=3000, seed=2)
+    assert [r["run"] for r in run_ensemble(small, out=out, workers=1)] == [0, 1, 2]
+    assert len(out.read_bytes().splitlines()) == 1 + cfg.runs          # nothing dropped
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(b"\xff\xfe\n")
+    with pytest.raises(InputError, match="not a symcrit results file"):
+        run_ensemble(cfg, out=other, workers=1)
+    assert other.read_bytes() == b"\xff\xfe\n"                        # left alone
+
+
+def test_a_second_writer_is_locked_out(tmp_path, capsys):
+    cfg, out, _ = _clean_sweep(tmp_path, runs=2)
+    with ResultsFile(out, cfg):                   # a sweep writing the file
+        assert main(["train", "--k", "4", "--runs", "2", "--max-iter", "3000", "--seed",
+                     "2", "--out", str(out), "--workers", "1"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "locked" in err and "another process" in err
+        with pytest.raises(InputError, match="locked"):
+            run_ensemble(cfg, out=out, workers=1)
+    assert len(run_ensemble(cfg, out=out, workers=1)) == 2         # free again
+
+
+def test_writing_to_a_full_disk_is_one_line(tmp_path, monkeypatch):
+    cfg = TrainConfig(k=3, runs=2, max_iter=20, seed=1)
+    out = tmp_path / "s.jsonl"
+
+    def full(fd, data):
+        raise OSError(28, "No space left on device")
+    real = os.write
+    with ResultsFile(out, cfg) as rf:
+        monkeypatch.setattr(os, "write", full)
+        with pytest.raises(SymcritError, match="No space left"):
+            rf.append([{"run": 0}])
+        monkeypatch.setattr(os, "write", real)
+    monkeypatch.setattr(os, "write", full)                 # the header of a new file
+    with pytest.raises(InputError, match="No space left"):
+        ResultsFile(tmp_path / "new.jsonl", cfg)
+    monkeypatch.setattr(os, "write", real)
+    # in a sweep: one line, exit 1, the runs saved so far named
+    calls = []
+
+    def full_later(fd, data):
+        calls.append(1)
+        if len(calls) > 2:
+            raise OSError(28, "No space left on device")
+        return real(fd, data)
+    monkeypatch.setattr(os, "write", full_later)
+    with pytest.raises(SymcritError, match="No space left.*1 of 2 runs are saved"):
+        run_ensemble(cfg, out=tmp_path / "s2.jsonl", workers=1, chunk=1)
+
+
+def test_a_diverged_run_is_labelled_diverged_everywhere(capsys):
+    cfg = TrainConfig(k=4, runs=2, lr=1e300, max_iter=50, seed=0)
+    recs = run_ensemble(cfg, workers=1)
+    assert [r["reason"] for r in recs] == ["diverged"] * 2
+    assert all(r["loss"] == "nan" and r["loss_method"] == "diverged" for r in recs)
+    rows = analyse(recs, cfg)
+    assert [r["kind"] for r in rows] == ["diverged"] * 2
+    assert [(t["kind"], t["count"]) for t in summary_table(rows)] == [("diverged", 2)]
+    assert main(["train", "--k", "4", "--runs", "2", "--lr", "1e300", "--max-iter", "50",
+                 "--workers", "1", "--json"]) == 0
+    cap = capsys.readouterr()
+    js = json.loads(cap.out)
+    assert js["stopping"] == {"diverged": 2}
+    assert {r["kind"] for r in js["runs"]} == {"diverged"}
+    assert [t["kind"] for t in js["summary"]] == ["diverged"]
+    assert "not converged" not in cap.out and "warning" not in cap.err
+    from symcrit.schemas import validate
+    validate(js)
 
 
 def test_spurious_minima_found_at_k_10_to_20_are_catalogue_families():
@@ -447,6 +633,15 @@ def test_cli_train_json_and_plot(capsys, tmp_path):
     js = json.loads(capsys.readouterr().out)
     assert sum(t["count"] for t in js["summary"]) == 4
     assert {"isotropy", "family", "count", "loss_min", "kind"} <= set(js["summary"][0])
+    from fractions import Fraction
+    from symcrit.schemas import validate
+    validate(js)                                              # symcrit.train, version 1
+    assert (js["format"], js["version"], js["config"]["k"]) == ("symcrit.train", 1, "5")
+    for t in js["summary"]:                   # exact fractions from the counts: 1, 0.25, …
+        assert Fraction(t["fraction"]) == Fraction(t["count"], 4)
+    # a loss is an expectation of squares: round-off below 0 is printed as 0
+    assert all(not r["loss"].startswith("-") for r in js["runs"])
+    assert all(not t["loss_min"].startswith("-") for t in js["summary"])
     assert _numbers_are_strings(js, ints=("count", "k", "d", "max_iter", "batch",
                                           "check_every", "seed", "depth", "run",
                                           "gradient", "max_iter", "runs", "exact"))
@@ -470,8 +665,37 @@ def test_cli_train_json_and_plot(capsys, tmp_path):
     ["train", "--k", "5", "--d", "4", "--depth", "3", "--optimizer", "sgd"],
     ["train", "--k", "5", "--out", "/"],
     ["train", "--k", "5", "--out", "setup.cfg"],
+    ["train", "--k", "5", "--out", ""],
+    ["train", "--k", "5", "--seed", "-1"],
+    ["train", "--k", "5", "--max-memory", "nan"],
 ])
 def test_cli_train_bad_input(capsys, argv):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["--k", "1000"], ["between 1 and 200", "O(k²d)"]),
+    (["--k", "5", "--d", "1000"], ["between 1 and 200"]),
+    (["--k", "5", "--runs", str(10 ** 9)], ["--runs 1000000000", "memory limit",
+                                            "--max-memory"]),
+    (["--k", "5", "--runs", "100", "--max-memory", "0.0001"], ["memory limit",
+                                                               "--max-memory"]),
+    (["--k", "5", "--optimizer", "sgd", "--batch", str(10 ** 9)],
+     ["TiB", "--batch", "memory limit", "--max-memory"]),
+    (["--k", "5", "--workers", "300"], ["--workers 300", "per core", "at most"]),
+    (["--k", "5", "--out", "/dev/full"], ["not a regular file", "character device"]),
+    (["--k", "5", "--max-iter", str(10 ** 30)], ["at most 1e+08"]),
+])
+def test_cli_train_refuses_unbounded_jobs_before_any_work(capsys, argv, says):
+    """Each size is checked before any run starts: exit 2, one line naming the limit and
+    how to raise it, at once."""
+    if "/dev/full" in argv and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    t = time.perf_counter()
+    assert main(["train", *argv]) == 2
+    assert time.perf_counter() - t < 10
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert all(x in err for x in says), err

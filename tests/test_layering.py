@@ -20,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "symcrit"
 
-LAYERS = ["core", "algebra", "model", "symmetry", "restricted", "spectra", "critical",
+LAYERS = ["core", "schemas", "algebra", "model", "symmetry", "restricted", "spectra", "critical",
           "transitions", "series", "certificates", ("wider", "arcs", "finite"), "landscape",
           "plotting", "cli"]
 RANK = {}

@@ -176,7 +176,7 @@ def run_cli(capsys, *argv):
 def test_cli_spectrum_threshold_isotypic(capsys, tmp_path):
     rc, out, _ = run_cli(capsys, "spectrum", "type-A", "--k", "8", "--json")
     assert rc == 0
-    js = json.loads(out)
+    js = json.loads(out)["spectra"][0]
     assert {"spectrum", "index", "kind"} <= set(js)
     assert all({"irrep", "multiplicity", "eigenvalue"} <= set(e) for e in js["spectrum"])
     assert sum(int(e["multiplicity"]) for e in js["spectrum"]) == 64
@@ -184,13 +184,13 @@ def test_cli_spectrum_threshold_isotypic(capsys, tmp_path):
     rc, out, _ = run_cli(capsys, "spectrum", "type-A", "--k", "6:8", "--plot", str(png))
     assert rc == 0 and png.stat().st_size > 1000
     rc, out, _ = run_cli(capsys, "critical", "type-A", "--k", "7", "--json")
-    js = json.loads(out)
+    js = json.loads(out)["points"][0]
     assert js["kind"] == "minimum" and js["index"] == 0 and js["spectrum"]
     rc, out, _ = run_cli(capsys, "isotypic", "ΔS_{k-1}", "--json")
     js = json.loads(out)
     assert [c["copies"] for c in js["components"]] == [5, 5, 1, 1]
     rc, out, _ = run_cli(capsys, "threshold", "type-A", "--k-max", "6.5", "--json", "--dps", "20")
-    js = json.loads(out)
+    js = json.loads(out)["thresholds"][0]
     assert {"k", "irrep", "loss"} <= set(js) and 5 < float(js["k"]) < 6
 
 

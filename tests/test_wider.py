@@ -327,8 +327,8 @@ def test_cli_annihilation_and_families(capsys, tmp_path):
                          "--plot", str(png))
     assert rc == 0 and png.stat().st_size > 1000 and "m = 1" in out
     rc, out, _ = run_cli(capsys, "families", "--json")
-    names = {f["name"]: f for f in json.loads(out)}
-    assert names["wide-A"]["n"] == "k+1" and names["wide-A2"]["k_min"] == 5
+    names = {f["name"]: f for f in json.loads(out)["families"]}
+    assert names["wide-A"]["n"] == "k+1" and names["wide-A2"]["k_min"] == "5"
 
 
 def test_cli_train_wider_student(capsys):
@@ -337,7 +337,7 @@ def test_cli_train_wider_student(capsys):
     rc, out, _ = run_cli(capsys, "train", "--k", "4", "--n", "5", "--runs", "2", "--workers",
                          "1", "--seed", "2", "--json")
     js = json.loads(out)
-    assert rc == 0 and js["config"]["n"] == 5 and js["config"]["teacher_k"] == 4
+    assert rc == 0 and js["config"]["n"] == "5" and js["config"]["teacher_k"] == "4"
     assert all(r["kind"] == "global" and r["isotropy"].endswith("n=k+1")
                and r["family"] == "split of global" for r in js["runs"])
     rc, out, err = run_cli(capsys, "train", "--k", "4", "--n", "5", "--d", "6")

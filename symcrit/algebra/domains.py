@@ -52,11 +52,11 @@ from __future__ import annotations
 
 import mpmath
 import sympy
-from flint import fmpq, fmpq_poly
+from flint import fmpq, fmpq_poly, fmpz_poly
 
 from ..core import MPMATH as _MP, InputError, int_power
 from .extensions import QPiAlgebraic, QPiSqrt, acos_qpi
-from .qpi import NotExact, QPi, common_denominator
+from .qpi import NotExact, QPi
 from .roots import (factor_qpi, numeric_roots, qpi_conjugates, rational_conjugates,
                     sympy_value)
 
@@ -64,6 +64,7 @@ __all__ = ["Domain", "MpmathDomain", "NumberField", "QPiDomain", "QPiExtension",
            "QPiSqrtDomain", "ExpressionDomain", "MPMATH_DOMAIN", "QQ", "QQ_PI"]
 
 _Z = sympy.Symbol("z")
+_ONE = fmpz_poly([1])
 
 
 class Domain:
@@ -352,28 +353,109 @@ class QPiDomain(Domain):
         return QPi.coerce(x)
 
     @staticmethod
+    def pack(coeffs):
+        r"""The coefficients in the form :meth:`convolve_packed` multiplies: ``(E, numerators,
+        shifts)`` with coefficient i equal to :math:`N_i\,\pi^{s_i}/E`, E the least common
+        multiple of the denominators' parts prime to π and :math:`s_i \le 0` minus the power
+        of π in the denominator (``fmpz_poly`` numerators, None for zeros).
+
+        Powers of π — the denominators that grow along a series — are kept apart as shifts
+        instead of being multiplied into a common denominator, so that the numerators of
+        the early coefficients stay as small as they are.
+
+        >>> pi = QQ_PI.pi
+        >>> QQ_PI.pack([1 + 1 / pi, 1 / (pi - 2), QQ_PI.zero])
+        (x + (-2), [x^2 + (-1)*x + (-2), 1, None], [-1, 0, 0])
+        """
+        E = _ONE
+        parts = []
+        for x in coeffs:
+            if x.n.is_zero():
+                parts.append(None)
+                continue
+            d, a = x.d, 0
+            while d[a] == 0:
+                a += 1
+            r = d.right_shift(a) if a else d
+            parts.append((x.n, a, r))
+            if r.is_one() or r == E:
+                continue
+            if E.is_one():
+                E = r
+                continue
+            g = E.gcd(r)
+            E = E * (r // g) if not g.is_one() else E * r
+        nums, shifts = [], []
+        for part in parts:
+            if part is None:
+                nums.append(None)
+                shifts.append(0)
+                continue
+            n, a, r = part
+            nums.append(n if r == E else (n * E if r.is_one() else n * (E // r)))
+            shifts.append(-a)
+        return E, nums, shifts
+
+    @staticmethod
+    def convolve_packed(pa, pb, n):
+        r"""The first n coefficients of the product of two series given packed
+        (:meth:`pack`): :math:`c_m = \sum_{i+j=m} a_i b_j` in integer-polynomial
+        arithmetic (python-flint ``fmpz_poly``): each :math:`c_m` is a sum of products of
+        numerators shifted by powers of π, over :math:`E_a E_b \pi^{-s}`, reduced to
+        lowest terms once (the common powers of π by a shift, the rest by one gcd with
+        :math:`E_a E_b`, which is prime to π)."""
+        Ea, Na, Sa = pa
+        Eb, Nb, Sb = pb
+        D = Ea * Eb
+        one = D.is_one()
+        la, lb = min(len(Na), n), min(len(Nb), n)
+        out = []
+        for m in range(n):
+            acc, s0 = None, 0
+            for i in range(max(0, m - lb + 1), min(m + 1, la)):
+                x, y = Na[i], Nb[m - i]
+                if x is None or y is None:
+                    continue
+                p, s = x * y, Sa[i] + Sb[m - i]
+                if acc is None:
+                    acc, s0 = p, s
+                elif s == s0:
+                    acc = acc + p
+                elif s > s0:
+                    acc = acc + p.left_shift(s - s0)
+                else:
+                    acc, s0 = acc.left_shift(s0 - s) + p, s
+            if acc is None or acc.is_zero():
+                out.append(QPi.ZERO)
+                continue
+            t = 0
+            while t < -s0 and acc[t] == 0:       # common powers of π
+                t += 1
+            if t:
+                acc, s0 = acc.right_shift(t), s0 + t
+            den = D
+            if not one:
+                g = acc.gcd(D)
+                if not g.is_one():
+                    acc, den = acc // g, D // g
+            if s0 > 0:
+                acc = acc.left_shift(s0)
+            elif s0 < 0:
+                den = den.left_shift(-s0)
+            out.append(QPi(acc, den, canonical=True))
+        return out
+
+    @staticmethod
     def convolve(a, b, n):
         r"""The first n coefficients of the product of the series with coefficients a and b:
-        :math:`c_m = \sum_{i+j=m} a_i b_j`, computed over a common denominator of each
-        factor (integer-polynomial arithmetic only, one reduction per result).
+        :math:`c_m = \sum_{i+j=m} a_i b_j` (:meth:`pack` and :meth:`convolve_packed`:
+        integer-polynomial arithmetic only, one reduction per result).
 
         >>> pi = QQ_PI.pi
         >>> QQ_PI.convolve([QQ_PI.one, 1 / pi], [pi, QQ_PI.one, QQ_PI.zero], 3)
         [pi, 2, 1/pi]
         """
-        Da, Na = common_denominator(a[:n])
-        Db, Nb = common_denominator(b[:n])
-        D = Da * Db
-        out = []
-        for m in range(n):
-            acc = None
-            for i in range(max(0, m - len(Nb) + 1), min(m + 1, len(Na))):
-                x, y = Na[i], Nb[m - i]
-                if x is None or y is None:
-                    continue
-                acc = x * y if acc is None else acc + x * y
-            out.append(QPi(acc, D) if acc is not None and not acc.is_zero() else QPi.ZERO)
-        return out
+        return QPiDomain.convolve_packed(QPiDomain.pack(a[:n]), QPiDomain.pack(b[:n]), n)
 
     def sqrt(self, c):
         """√c when c is the square of an element of ℚ(π) (NotExact otherwise, with the

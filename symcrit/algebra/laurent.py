@@ -59,7 +59,7 @@ _SCALARS = (int, Fraction, mpmath.mpf, QPi, QPiAlgebraic)
 class LaurentSeries:
     """``Σ coeffs[i] ε^(val + i)`` known modulo ``ε^prec`` (coefficients in the system's
     domain)."""
-    __slots__ = ("val", "coeffs", "prec", "system", "nz")
+    __slots__ = ("val", "coeffs", "prec", "system", "nz", "_norm", "_packed", "_inv")
 
     def __init__(self, coeffs, val, prec, system, nz=False):
         self.val = int(val)
@@ -71,6 +71,9 @@ class LaurentSeries:
         self.coeffs = cs
         self.system = system
         self.nz = nz and bool(cs)        # the leading coefficient is known to be non-zero
+        # computed once (series are immutable): normalized() in exact domains, the packed
+        # coefficients (exact domains), the inverse with the precision it was computed at
+        self._norm = self._packed = self._inv = None
 
     # ---------------------------------------------------------------- basics
     def _new(self, coeffs, val, prec, nz=False):
@@ -108,6 +111,8 @@ class LaurentSeries:
         if self.nz:
             return self
         D = self.domain
+        if self._norm is not None:
+            return self._norm
         cs = self.coeffs
         if D.exact:
             i = 0
@@ -119,7 +124,18 @@ class LaurentSeries:
             i = 0
             while i < len(cs) and abs(cs[i]) <= tol:
                 i += 1
-        return self._new(cs[i:], self.val + i, self.prec, nz=True)
+        out = self._new(cs[i:], self.val + i, self.prec, nz=True)
+        if D.exact:
+            self._norm = out
+        return out
+
+    def packed(self):
+        """Exact domains with a packed form (:meth:`QPiDomain.pack
+        <symcrit.algebra.domains.QPiDomain.pack>`): the coefficients over one common
+        denominator, computed once per series (a series takes part in many products)."""
+        if self._packed is None:
+            self._packed = self.domain.pack(self.coeffs)
+        return self._packed
 
     def is_zero(self):
         """True when every known coefficient is zero (in the domain's sense: exactly, or
@@ -198,7 +214,7 @@ class LaurentSeries:
         if not ac or not bc:
             return self._new([], val + rel, val + rel)
         if self.domain.exact:
-            cs = self.domain.convolve(ac, bc, rel)
+            cs = _exact_product(self.domain, a, b, rel)
         else:
             cs = [zero] * rel
             for i, x in enumerate(ac):
@@ -216,11 +232,21 @@ class LaurentSeries:
         coefficients of :math:`1/x = \\varepsilon^{-v} \\sum_n r_n \\varepsilon^n` are
         :math:`r_0 = 1/b_0`, :math:`r_n = -r_0 \\sum_{i=1}^{n} b_i r_{n-i}`.
 
+        The inverse is kept with the series (a formula divides many times by the same
+        norms): computed once per working precision.
+
         Raises
         ------
         ZeroDivisionError
             The series is zero to its precision.
         """
+        key = None if self.domain.exact else mpmath.mp.prec
+        if self._inv is not None and self._inv[0] == key:
+            return self._inv[1]
+        self._inv = (key, self._inverse())
+        return self._inv[1]
+
+    def _inverse(self):
         b = self.normalized()
         if not b.coeffs:
             raise ZeroDivisionError("division by a series that is zero to its precision")
@@ -338,6 +364,35 @@ class LaurentSeries:
         s = ((1 - x) * (1 + x)).sqrt()
         dy = -(x.derivative()) / s
         return dy.integral(y0)
+
+
+def _single(x):
+    """The leading coefficient c of a normalized exact series that is a monomial c ε^v (its
+    other known coefficients are zero), else None."""
+    cs = x.coeffs
+    if cs and all(c.is_zero() for c in cs[1:]):
+        return cs[0]
+    return None
+
+
+def _exact_product(D, a, b, rel):
+    """The first ``rel`` coefficients of the product of the normalized exact series a and
+    b: a monomial factor c ε^v multiplies coefficientwise (nothing at all for c = 1, as for
+    k = ε^(-2)); otherwise the convolution over common denominators, each factor's packed
+    once (:meth:`LaurentSeries.packed`) when the domain packs."""
+    for x, y in ((a, b), (b, a)):
+        c = _single(x)
+        if c is not None:
+            ys = y.coeffs[:rel]
+            ys = ys + [D.zero] * (rel - len(ys))
+            if c == 1:
+                return ys
+            return [v * c for v in ys]
+    if hasattr(D, "pack"):
+        pa = a.packed() if len(a.coeffs) <= rel else D.pack(a.coeffs[:rel])
+        pb = b.packed() if len(b.coeffs) <= rel else D.pack(b.coeffs[:rel])
+        return D.convolve_packed(pa, pb, rel)
+    return D.convolve(a.coeffs[:rel], b.coeffs[:rel], rel)
 
 
 class LaurentSystem(NumberSystem):

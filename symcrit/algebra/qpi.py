@@ -40,7 +40,7 @@ from flint.utils.flint_exceptions import DomainError
 
 from ..core import SympyConvertible
 
-__all__ = ["NotExact", "QPi", "common_denominator", "squarefree_part"]
+__all__ = ["NotExact", "QPi", "squarefree_part"]
 
 
 class NotExact(ArithmeticError):
@@ -494,37 +494,6 @@ def arb_value(ball, want, bits):
 
 
 # ----------------------------------------------------------------------------- helpers
-def common_denominator(xs):
-    """``(L, numerators)``: a common denominator L (``fmpz_poly``) of the elements xs and
-    their numerators over it (None for zeros).
-
-    >>> L, nums = common_denominator([1 / QPi.PI, QPi.from_rational(2)])
-    >>> L, nums
-    (x, [1, 2*x])
-    """
-    L = _ONE
-    for x in xs:
-        d = x.d
-        if d.is_one() or d == L or x.n.is_zero():
-            continue
-        if L.is_one():
-            L = d
-            continue
-        g = L.gcd(d)
-        L = L * (d // g) if not g.is_one() else L * d
-    nums = []
-    for x in xs:
-        if x.n.is_zero():
-            nums.append(None)
-        elif x.d == L:
-            nums.append(x.n)
-        elif x.d.is_one():
-            nums.append(x.n * L)
-        else:
-            nums.append(x.n * (L // x.d))
-    return L, nums
-
-
 def squarefree_part(n):
     """The square-free part of the integer |n| (small n: trial division).
 

@@ -37,7 +37,8 @@ from .blocks import BlockBound, block_bounds, coverage, multiplicity_at
 from .certificate import (FORMAT, BoxCheck, Certificate, certify, certify_point,
                           decide_status)
 from .ranges import certify_family
-from .verify import load_certificate, verify_certificate
+from .verify import (load_certificate, upgrade_certificate, verify_certificate,
+                     verify_certificates)
 from .taylor import TaylorModel, TaylorModelError, TaylorSystem
 from .tubes import Piece, krawczyk_tube, positive_tube, smooth_tube
 from .intervals import certify_interval, check_interval, cover_interval
@@ -45,7 +46,9 @@ from .infinity import certify_infinity, check_infinity
 from .allk import ALLK_FORMAT, AllKProof, default_k_from, prove_all_k, verify_all_k
 
 __all__ = ["Certificate", "BlockBound", "BoxCheck", "certify", "certify_point",
-           "certify_family", "verify_certificate", "load_certificate", "krawczyk",
+           "certify_family", "verify_certificate", "verify_certificates", "load_certificate",
+           "upgrade_certificate",
+           "krawczyk",
            "smooth_set_check", "pencil_eigen_enclosures", "inertia_below", "count_below",
            "coverage", "block_bounds", "multiplicity_at", "decide_status", "k_ball",
            "bound_text", "FORMAT", "KrawczykResult", "TaylorModel", "TaylorModelError",

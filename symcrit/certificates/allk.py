@@ -35,6 +35,7 @@ seed) lie in the boxes; anything else it rejects.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import re
@@ -50,16 +51,20 @@ from ..core import (ARB, K_MAX, ConvergenceError, InputError, SymcritError, k_ke
                     workdps)
 from ..critical import Family, get_family
 from ..restricted import restricted_loss
+from ..schemas import document, read_format
 from ..series.rescaled import RescaledSystem
 from .infinity import DPS_INF, EXACT_ORDER, ORDER_INF, check_infinity, certify_infinity
 from .intervals import DPS, ORDER, check_interval, cover_interval, tube_variable
 from .tubes import Piece, k_exact_text
 
+log = logging.getLogger(__name__)
+
 __all__ = ["ALLK_FORMAT", "K_INF", "AllKProof", "default_k_from", "statement",
            "prove_all_k", "verify_all_k", "piece_from_json"]
 
-#: the format tag of all-k proof files
-ALLK_FORMAT = "symcrit-allk/1"
+#: the format tag of all-k proof files (version :func:`symcrit.schemas.version`
+#: ``("allk")``; files of the older ``symcrit-allk/1`` still verify: the content is the same)
+ALLK_FORMAT = "symcrit.allk"
 #: where the piece at infinity starts, tried in turn
 K_INF = (400, 1600, 6400)
 
@@ -119,7 +124,7 @@ class AllKProof:
 
     def to_json(self):
         """The proof as JSON (numbers as decimal strings)."""
-        out = {"format": ALLK_FORMAT, "family": self.family, "isotropy": self.isotropy,
+        out = {"family": self.family, "isotropy": self.isotropy,
                "statement": self.statement, "k_from": _num(self.k_from),
                "status": self.status,
                "pieces": [p.to_json() for p in self.pieces],
@@ -129,7 +134,7 @@ class AllKProof:
             out["reason"] = self.reason
         if self.verified is not None:
             out["verified"] = self.verified
-        return out
+        return document("allk", out)
 
     def save(self, path):
         """Write the proof to a JSON file (re-checked by :func:`verify_all_k`)."""
@@ -267,6 +272,7 @@ def prove_all_k(family, k_from=None, k_inf=None, dps=DPS, progress=None, workers
     pieces.append(inf_piece)
     status, reason = _chain_status(pieces, k0)
     seconds["total"] = time.perf_counter() - t_start
+    log.info("all-k proof of %s from k = %s: %d pieces, %s", fam.name, k0, len(pieces), status)
     return AllKProof(fam.name, restricted_loss(fam.isotropy).H.label, k0, pieces, status,
                      reason, seconds, time.process_time() - c_start + cpu_workers)
 
@@ -459,9 +465,9 @@ def verify_all_k(path_or_dict, family_check=True, workers=None):
             data = json.loads(Path(path_or_dict).read_text())
         except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read {path_or_dict}: {exc}") from None
-    if not isinstance(data, dict) or data.get("format") != ALLK_FORMAT:
-        raise InputError(f"not an all-k proof (format {data.get('format')!r})"
-                         if isinstance(data, dict) else "not an all-k proof")
+    if not isinstance(data, dict) or "format" not in data:
+        raise InputError("not an all-k proof")
+    read_format(data, "allk", "all-k proof")       # symcrit.allk, or symcrit-allk/1
     fam = get_family(str(data.get("family")))
     k0 = _frac(data.get("k_from"), "k_from")
     claimed = data.get("status")

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 from flint import arb
 
@@ -89,9 +90,11 @@ class BlockBound:
 
     def to_json(self, digits=12):
         """A JSON-ready dict: bounds as decimal strings rounded outward
-        (:func:`~symcrit.certificates.balls.bound_text`)."""
-        return {"irrep": self.irrep, "multiplicity": str(self.multiplicity),
-                "count": self.count, "dimension": self.dimension,
+        (:func:`~symcrit.certificates.balls.bound_text`); ``multiplicity`` is the value at
+        k (:attr:`count`), ``multiplicity_in_k`` the polynomial (:attr:`multiplicity`)."""
+        return {"irrep": self.irrep, "multiplicity": self.count,
+                "multiplicity_in_k": _polynomial_text(self.multiplicity),
+                "dimension": self.dimension,
                 "lambda_min_lower": None if self.lower is None else bound_text(self.lower,
                                                                                digits, -1),
                 "lambda_min_upper": None if self.upper is None else bound_text(self.upper,
@@ -100,6 +103,13 @@ class BlockBound:
                 "eigenvalues": [None if e is None else [bound_text(e[0], digits, -1),
                                                        bound_text(e[1], digits, +1)]
                                 for e in self.enclosures]}
+
+
+@lru_cache(maxsize=256)
+def _polynomial_text(mult):
+    """A multiplicity polynomial as text without spaces (printed once per polynomial: sympy's
+    printer would otherwise dominate writing many certificates)."""
+    return str(mult).replace(" ", "")
 
 
 def multiplicity_at(mult, k):

@@ -58,6 +58,7 @@ from ..core import (ConvergenceError, InputError, SymcritError, as_mpf, check_dp
                     exact_k, k_text, working_dps, workdps)
 from ..critical import CriticalPoint, get_family
 from ..restricted import restricted_loss
+from ..schemas import document
 from ..spectra import hessian_blocks
 from .balls import arb_column, block_k, bound_text, k_ball, mid_inverse
 from .blocks import block_bounds, coverage
@@ -66,8 +67,9 @@ from .krawczyk import KrawczykResult, krawczyk, smooth_set_check
 __all__ = ["FORMAT", "RADII", "Certificate", "BoxCheck", "decide_status", "check_box",
            "choose_box", "certify_point", "family_k", "certify"]
 
-#: the format tag of certificate files
-FORMAT = "symcrit-certificate/1"
+#: the format tag of certificate files (version :func:`symcrit.schemas.version`
+#: ``("certificate")``; files of the older ``symcrit-certificate/1`` still verify)
+FORMAT = "symcrit.certificate"
 #: relative box radii tried, largest first
 RADII = (1e-10, 1e-16, 1e-24, 1e-32, 1e-40, 1e-50, 1e-64)
 
@@ -279,13 +281,16 @@ class Certificate:
         return latex_summary(f"certificate{fam} (Arb)", rows)
 
     def to_json(self, digits=12):
-        """A JSON-ready dict (numbers as decimal strings, bounds rounded outward)."""
-        out = {"format": FORMAT, "family": self.family, "isotropy": self.isotropy,
+        """A JSON-ready dict, the document ``symcrit.certificate`` (numbers as decimal
+        strings, bounds rounded outward): the box is ``parameters`` (name → centre) ±
+        ``radii`` (name → radius)."""
+        out = {"family": self.family, "isotropy": self.isotropy,
                "k": self.k, "d": self.d, "status": self.status,
                "reason": self.reason or None, "dps": self.dps,
                "radius": None if not self.radii else dec(arb(self.radius), 3),
-               "parameters": self.names, "center": list(self.center),
-               "radii": list(self.radii), "exists": self.exists, "smooth": self.smooth,
+               "parameters": dict(zip(self.names, self.center)),
+               "radii": dict(zip(self.names, self.radii)),
+               "exists": self.exists, "smooth": self.smooth,
                "smooth_margin": None if self.smooth_margin is None else
                bound_text(self.smooth_margin, 6, -1),
                "contraction": None if self.contraction is None else
@@ -299,7 +304,7 @@ class Certificate:
                "seconds": f"{self.seconds:.4f}"}
         if self.verified is not None:
             out["verified"] = self.verified
-        return out
+        return document("certificate", out)
 
     def save(self, path):
         """Write the certificate to a JSON file (re-checkable by

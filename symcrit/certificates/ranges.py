@@ -28,6 +28,7 @@ mantissa–exponent pairs).
 from __future__ import annotations
 
 import copyreg
+import logging
 import math
 import os
 import time
@@ -42,10 +43,13 @@ from ..core import (ARB, ConvergenceError, SymcritError, check_dps, dec, exact_k
 from ..critical import Family, get_family
 from ..restricted import restricted_loss
 from ..spectra import hessian_blocks
+from ..symmetry import isotypic_decomposition
 from .balls import arb_column, k_ball, mid_inverse
 from .certificate import RADII, Certificate, certify, choose_box, family_k
 
-__all__ = ["certify_family"]
+__all__ = ["certify_family", "MIN_CHUNK"]
+
+log = logging.getLogger(__name__)
 
 
 # Arb balls cross process boundaries exactly: midpoint and radius as (mantissa, exponent)
@@ -85,10 +89,14 @@ def certify_family(family, ks, dps=30, blocks=True, progress=None, workers=None)
     blocks : bool
         Also certify the type.
     progress : callable, optional
-        Called with each certificate as it is made.
+        Called with each certificate as it is made (in a parallel run too, one at a time,
+        in the order they finish).
     workers : int, optional
         Processes; default: the local cores (at most 8) for 400 values of k or more,
-        else one.
+        else one.  The sorted k are cut into contiguous chunks (at least
+        :data:`MIN_CHUNK` values each), each warm-started on its own.  Ctrl-C stops the
+        workers at once: the KeyboardInterrupt propagates, and every certificate
+        finished by then has been passed to ``progress``.
 
     Returns
     -------
@@ -155,46 +163,96 @@ def _sorted_texts(fam, ks):
     return texts, order
 
 
+#: the fewest values of k in one chunk of a parallel run (each chunk starts cold, from the
+#: family's seed: about ten warm-started certificates' worth of work)
+MIN_CHUNK = 16
+
+#: the queue a worker of a parallel run sends its certificates through, one at a time
+_results = None
+
+
+def _init_worker(queue):
+    """A worker of :func:`_certify_parallel`: Ctrl-C is for the parent (which stops the
+    workers itself), the results go to ``queue``."""
+    import signal
+    global _results
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _results = queue
+
+
 def _certify_chunk(args):
-    family, ks, dps, blocks = args
-    out = certify_family(family, ks, dps=dps, blocks=blocks, workers=1)
-    for c in out:
-        c.jacobian = None            # large, and only needed for warm starts
-    return out
+    """Certify one contiguous chunk of the sorted k (warm-started along it), sending each
+    certificate to the parent as soon as it is made (with its place in the caller's list)."""
+    family, indices, ks, dps, blocks = args
+    place = iter(indices)
+
+    def send(cert):
+        cert.jacobian = None          # large, and only needed here, for the next warm start
+        _results.put((next(place), cert))
+    certify_family(family, ks, dps=dps, blocks=blocks, workers=1, progress=send)
+    return len(ks)
 
 
 def _compile_before_fork(fam):
     """Derive and compile what every certificate of the family uses (its restricted loss
     and the isotypic blocks' loss and layout) once, here, so that forked workers inherit
-    it: one float evaluation of the Hessian blocks at the family's seed."""
-    restricted_loss(fam.isotropy).compile()
+    it: one float evaluation of the Hessian blocks at the family's seed, and the
+    straight-line Arb code of both losses (:meth:`RestrictedLoss.straight_line
+    <symcrit.restricted.RestrictedLoss.straight_line>`), which each worker would otherwise
+    trace on its own."""
+    restricted_loss(fam.isotropy).compile().straight_line()
     try:
         hessian_blocks(fam.isotropy, fam.seed, fam.seed_k, system="float")
+        restricted_loss(isotypic_decomposition(fam.isotropy).k_spec).straight_line()
     except (SymcritError, ArithmeticError, ValueError):
         pass                          # each worker then compiles on its own
 
 
 def _certify_parallel(fam, ks, dps, blocks, progress, workers):
     """Contiguous chunks of the sorted k on a process pool (fork: the compiled restricted
-    losses are inherited); results in the order of ``ks``."""
+    losses are inherited); results in the order of ``ks``.
+
+    Each certificate comes back through a queue as soon as it is made, so ``progress``
+    moves one certificate at a time; Ctrl-C (KeyboardInterrupt in this process) stops the
+    workers at once (they ignore SIGINT themselves) and propagates, the certificates made
+    until then having been passed to ``progress``."""
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    import queue as queue_module
     texts, order = _sorted_texts(fam, ks)
-    n_chunks = min(len(order), workers * 4)
-    size = -(-len(order) // n_chunks)
+    size = max(MIN_CHUNK, -(-len(order) // (workers * 4)))
     chunks = [order[i:i + size] for i in range(0, len(order), size)]
     _compile_before_fork(fam)
     out = [None] * len(texts)
-    mpc = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mpc) as pool:
-        futs = {pool.submit(_certify_chunk, (fam.name if fam.builtin else fam,
-                                             [texts[i] for i in ch], dps, blocks)): ch
-                for ch in chunks}
-        for fut in as_completed(futs):
-            for i, cert in zip(futs[fut], fut.result()):
-                out[i] = cert
-                if progress:
-                    progress(cert)
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    results = ctx.Queue()
+    log.info("certify %s: %d values of k in %d chunks on %d processes", fam.name,
+             len(texts), len(chunks), workers)
+    pool = ctx.Pool(min(workers, len(chunks)), initializer=_init_worker,
+                    initargs=(results,))
+    try:
+        done = pool.map_async(_certify_chunk,
+                              [(fam.name if fam.builtin else fam, ch, [texts[i] for i in ch],
+                                dps, blocks) for ch in chunks], chunksize=1)
+        received = 0
+        while received < len(texts):
+            try:
+                i, cert = results.get(timeout=0.1)
+            except queue_module.Empty:
+                if done.ready() and not done.successful():
+                    done.get()                  # raises the worker's exception
+                continue
+            out[i] = cert
+            received += 1
+            if progress:
+                progress(cert)
+        pool.close()
+    except BaseException:
+        pool.terminate()                        # Ctrl-C or a failure: stop now
+        log.info("certify %s: stopped with %d of %d values of k done", fam.name,
+                 sum(c is not None for c in out), len(texts))
+        raise
+    finally:
+        pool.join()
     return out
 
 

@@ -21,7 +21,7 @@ is only as good as what it recomputes).
 >>> v = verify_certificate(path)
 >>> v.status, v.verified
 ('minimum', True)
->>> data = json.load(open(path)); data["center"][0] = "1.01"       # tamper
+>>> data = json.load(open(path)); data["parameters"]["a"] = "1.01"    # tamper
 >>> v = verify_certificate(data); v.status, v.verified
 ('unverified', False)
 """
@@ -34,15 +34,18 @@ from pathlib import Path
 import mpmath
 from flint import arb
 
+from ..core import parallel_map
 from ..core import (ARB, DPS_MAX, DPS_MIN, K_MAX, ConvergenceError, InputError, as_mpf,
                     exact_k, k_text, working_dps, workdps)
 from ..critical import get_family
 from ..restricted import restricted_loss
 from .balls import arb_matrix, k_ball
-from .certificate import FORMAT, BoxCheck, Certificate, check_box
+from ..schemas import document, read_format
+from .certificate import BoxCheck, Certificate, check_box
 from .inertia import count_below
 
-__all__ = ["load_certificate", "verify_certificate"]
+__all__ = ["load_certificate", "verify_certificate", "verify_certificates",
+           "upgrade_certificate"]
 
 
 def load_certificate(path_or_dict):
@@ -127,21 +130,20 @@ def verify_certificate(path_or_dict, blocks=True):
     """
     t0 = time.perf_counter()
     data = load_certificate(path_or_dict)
-    if not isinstance(data, dict):
-        raise InputError("not a symcrit certificate (expected a JSON object)")
+    # a file of version 1 may leave out the names of the parameters
+    named = not (isinstance(data, dict) and data.get("parameters") is None)
+    data = upgrade_certificate(data)
     try:
         spec = str(data["isotropy"])
         ktext = k_text(str(data["k"]))
-        center_txt = [str(c) for c in data["center"]]
-        rads = [str(r) for r in data["radii"]]
+        center_txt = [str(c) for c in data["parameters"].values()]
+        rads = [str(r) for r in data["radii"].values()]
         dps = int(data["dps"])
         claimed = str(data.get("status"))
         for c in center_txt + rads:
             mpmath.mpf(c)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"not a symcrit certificate (missing or bad field: {exc})") from None
-    if data.get("format", FORMAT) != FORMAT:
-        raise InputError(f"unknown certificate format {data.get('format')!r}")
     if claimed not in _STATUSES:
         raise InputError(f"bad status {claimed!r} in certificate")
     if not DPS_MIN <= dps <= _DPS_WORK_MAX:
@@ -165,7 +167,7 @@ def verify_certificate(path_or_dict, blocks=True):
             res = BoxCheck.failed(f"the loss cannot be evaluated on the box ({exc})")
         cert = Certificate.from_check(R, ktext, res, center=center_txt, radii=rads, dps=dps,
                                       d=dtext, family=family, t0=t0)
-        why = _claims_fail(data, cert, res, R, center, rads, ktext, claimed)
+        why = _claims_fail(data, cert, res, R, center, rads, ktext, claimed, named)
         if not why and family is not None:
             why = _family_fails(family, R, cert, center, rads, ktext)
     cert.verified = not why
@@ -175,7 +177,100 @@ def verify_certificate(path_or_dict, blocks=True):
     return cert
 
 
-_CLAIM_TYPES = {"family": (str,), "parameters": (list,), "lambda_min_lower": (dict,),
+def _verify_one(data):
+    return verify_certificate(data)
+
+
+def verify_certificates(items, workers=None, progress=None):
+    """:func:`verify_certificate` of many certificates (dicts or paths), on local processes
+    when there are many (:func:`symcrit.core.parallel_map`: in order, Ctrl-C stops at once).
+
+    Parameters
+    ----------
+    items : sequence of dict or path
+    workers : int, optional
+        Processes; default: the local cores (at most 8) from 64 certificates on, else one.
+    progress : callable, optional
+        Called with each verified :class:`Certificate` as it is done.
+
+    Returns
+    -------
+    list of Certificate
+        With :attr:`~Certificate.verified` and the reason when it is False.
+
+    >>> from symcrit.certificates import certify
+    >>> [c.verified for c in verify_certificates([certify("type-A", 6).to_json()])]
+    [True]
+    """
+    return parallel_map(_verify_one, items, workers=workers, progress=progress)
+
+
+def upgrade_certificate(data):
+    """A certificate's dict in the current layout (``symcrit.certificate``, version 2):
+    files of ``symcrit-certificate/1`` (the box as ``parameters`` names, ``center`` and
+    ``radii`` lists; a block's ``multiplicity`` the polynomial and ``count`` its value) are
+    read into it, so that files users have keep verifying.
+
+    Parameters
+    ----------
+    data : dict
+
+    Returns
+    -------
+    dict
+        ``data`` itself when it is current, else a converted copy.
+
+    Raises
+    ------
+    InputError
+        Not a certificate, or a version newer than this symcrit reads.
+
+    >>> old = {"format": "symcrit-certificate/1", "parameters": ["a", "b"],
+    ...        "center": ["1", "0"], "radii": ["1e-10", "1e-10"],
+    ...        "blocks": [{"irrep": "[k]", "multiplicity": "k - 1", "count": "5"}]}
+    >>> new = upgrade_certificate(old)
+    >>> new["format"], new["version"], new["parameters"], new["blocks"]
+    ('symcrit.certificate', 2, {'a': '1', 'b': '0'}, [{'irrep': '[k]', 'multiplicity': '5', 'multiplicity_in_k': 'k-1'}])
+    """
+    if read_format(data, "certificate") >= 2:
+        for key in ("parameters", "radii"):
+            if not isinstance(data.get(key), dict):
+                raise InputError(f"not a symcrit certificate: {key!r} must be an object "
+                                 "(name → decimal string)")
+        if list(data["radii"]) != list(data["parameters"]):
+            raise InputError("certificate box has the wrong dimension ('parameters' and "
+                             "'radii' name different parameters)")
+        return data
+    out = {key: v for key, v in data.items() if key not in ("center", "format")}
+    names, center, radii = data.get("parameters"), data.get("center"), data.get("radii")
+    if not (isinstance(center, list) and isinstance(radii, list)):
+        raise InputError("not a symcrit certificate (missing or bad field: 'center' and "
+                         "'radii' must be lists)")
+    if names is None:
+        names = [f"x{i}" for i in range(len(center))]       # checked against Fix(H) below
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names) \
+            or len(names) != len(center):
+        raise InputError("not a symcrit certificate: 'parameters' must list one name per "
+                         "entry of 'center'")
+    if len(radii) != len(center):
+        raise InputError("certificate box has the wrong dimension ('center' and 'radii' "
+                         "differ in length)")
+    out["parameters"] = dict(zip(names, center))
+    out["radii"] = dict(zip(names, radii))
+    blocks = []
+    for blk in data.get("blocks") or []:
+        if isinstance(blk, dict):
+            blk = {key: v for key, v in blk.items() if key not in ("multiplicity", "count")} \
+                | ({"multiplicity": blk["count"]} if "count" in blk else {}) \
+                | ({"multiplicity_in_k": str(blk["multiplicity"]).replace(" ", "")}
+                   if "multiplicity" in blk else {})
+        blocks.append(blk)
+    if "blocks" in data:
+        out["blocks"] = blocks if isinstance(data["blocks"], list) else data["blocks"]
+    return document("certificate", out)
+
+
+_CLAIM_TYPES = {"family": (str,), "parameters": (dict,), "lambda_min_lower": (dict,),
                 "blocks": (list,), "loss": (list,), "radius": (str, int, float),
                 "smooth_margin": (str, int, float), "exists": (bool,), "smooth": (bool,)}
 
@@ -199,7 +294,7 @@ def _check_claim_types(data):
                              "an 'irrep' string")
 
 
-def _claims_fail(data, cert, res, R, center, rads, ktext, claimed):
+def _claims_fail(data, cert, res, R, center, rads, ktext, claimed, named=True):
     """The first claim of the file that the recomputation does not prove ("" if none)."""
     if cert.status != claimed:
         return (f"the file claims {claimed!r}; recomputation gives {cert.status!r}"
@@ -207,8 +302,8 @@ def _claims_fail(data, cert, res, R, center, rads, ktext, claimed):
     for key in ("exists", "smooth"):
         if data.get(key) is True and not getattr(cert, key):
             return f"the file claims {key} = true; the recomputation does not prove it"
-    names = data.get("parameters")
-    if names is not None and list(names) != list(R.fixed.names):
+    names = list(data["parameters"])
+    if named and names != list(R.fixed.names):
         return f"the parameters {names} are not those of Fix({R.H.label})"
     try:
         if data.get("radius") is not None:
@@ -237,7 +332,7 @@ def _claims_fail(data, cert, res, R, center, rads, ktext, claimed):
             return "a malformed block in the file"
         irrep = blk.get("irrep")
         for key in ("lambda_min_lower", "lambda_min_upper", "sign", "eigenvalues",
-                    "multiplicity", "count", "dimension"):
+                    "multiplicity", "multiplicity_in_k", "dimension"):
             if blk.get(key) is not None:
                 claims.append((irrep, key, blk[key]))
     for irrep, key, val in claims:
@@ -255,11 +350,12 @@ def _claims_fail(data, cert, res, R, center, rads, ktext, claimed):
 
 def _block_claim_fails(b, rb, key, val):
     """Prove one claim about a block on the recomputed enclosures (A, B) ("" if proven)."""
-    if key == "multiplicity":        # compared as text: file text is never parsed by sympy
-        return "" if str(val) == str(b.multiplicity) else \
+    if key == "multiplicity_in_k":   # compared as text: file text is never parsed by sympy
+        return "" if str(val).replace(" ", "") == str(b.multiplicity).replace(" ", "") else \
             f"the multiplicity {val!r} of block {b.irrep} is wrong"
-    if key == "count":
-        return "" if str(val) == b.count else f"the count {val!r} of block {b.irrep} is wrong"
+    if key == "multiplicity":
+        return "" if str(val) == b.count else \
+            f"the multiplicity {val!r} at k of block {b.irrep} is wrong"
     if key == "dimension":
         return "" if int(val) == b.dimension else \
             f"the dimension {val!r} of block {b.irrep} is wrong"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..core import InputError, parse_k
 from ..plotting import check_plot_path, plot_annihilation
 from ..wider import annihilation_table
-from .common import dump_json, progress
+from .common import emit_json, progress
 
 __all__ = ["add_parser", "run"]
 
@@ -19,9 +19,12 @@ MAX_K = 200
 def add_parser(sub):
     """Register ``symcrit annihilation`` (its options and help) on the subcommand parsers
     ``sub``; the parser's ``func`` is :func:`run`."""
-    from . import HELP
-    p = sub.add_parser(
-        "annihilation", help=HELP["annihilation"],
+    from . import HELP, command_parser
+    p = command_parser(
+        sub, "annihilation", HELP["annihilation"],
+        examples=['symcrit annihilation type-A --k 10:20',
+                  'symcrit annihilation --k 20 --json',
+                  'symcrit annihilation --k 20 --plot annihilation.pdf'],
         description="For each family (default: the whole catalogue, narrow and wider) and "
                     "m = 0, 1, 2 extra neurons: the family's own index (m = its own), the "
                     "index of every symmetric embedding (splits of each class of rows into "
@@ -78,7 +81,7 @@ def run(args):
     if args.plot:
         plot_annihilation(table, args.plot)
     if args.json:
-        dump_json(table.to_json())
+        emit_json("annihilation", table.to_json())
         return 0
     if args.latex:
         print(table.latex())

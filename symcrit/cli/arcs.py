@@ -20,7 +20,7 @@ from ..arcs import (DEFAULT_MAX_SPLIT, K_LIMIT, KINDS, MAX_ORDER, MAX_SPLIT, RMA
                     tangency_arcs)
 from ..core import DPS_MAX, DPS_MIN, InputError, is_integer, parse_k
 from ..critical import get_family
-from .common import check_cli_dps, dump_json, progress
+from .common import check_cli_dps, emit_json, progress
 
 __all__ = ["add_parser", "run", "MAX_VALUES"]
 
@@ -31,9 +31,12 @@ MAX_VALUES = 40
 def add_parser(sub):
     """Register ``symcrit arcs`` (its options and help) on the subcommand parsers
     ``sub``; the parser's ``func`` is :func:`run`."""
-    from . import HELP
-    p = sub.add_parser(
-        "arcs", help=HELP["arcs"],
+    from . import HELP, command_parser
+    p = command_parser(
+        sub, "arcs", HELP["arcs"],
+        examples=['symcrit arcs type-A --k 10',
+                  'symcrit arcs hidden-A --k 10 --kind max --dps 20',
+                  'symcrit arcs --compare type-A,hidden-A --k 10'],
         description="Tangency arcs of a family's critical point at k: the curves "
                     "along which L is minimised (or maximised) on the spheres "
                     "|W - c| = r.  Each branch (one per axial subgroup of the "
@@ -124,7 +127,8 @@ def run(args):
     if args.plot:
         plot_arcs([arcs], args.plot)
     if args.json:
-        dump_json(arcs.to_json())
+        emit_json("arcs", {"family": fam.name, "isotropy": fam.isotropy, "k": str(k),
+                           "kind": args.kind, "dps": args.dps, "arcs": arcs.to_json()})
         return 0
     print(arcs.table())
     print(f"({len(arcs)} arcs in {arcs.seconds:.1f} s; c2 = λ/2 and c3, c4 at {args.dps} "
@@ -155,7 +159,7 @@ def _compare(args, rmax):
     if args.plot:
         plot_arcs([a for a in cmp.arcsets if a.point.k == ks[0]], args.plot)
     if args.json:
-        dump_json(cmp.to_json())
+        emit_json("arcs_comparison", cmp.to_json())
     elif args.latex:
         print(cmp.latex())
     else:

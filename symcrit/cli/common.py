@@ -6,13 +6,16 @@ asked for, never through a float.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import sys
 
 from ..core import InputError, check_dps, check_writable, dec, k_json, read_json
 
-__all__ = ["dump_json", "progress", "check_cli_dps", "check_output_path", "read_json",
-           "SpectrumUnavailable", "spectrum_or_reason", "point_json"]
+__all__ = ["dump_json", "emit_json", "progress", "ticking", "check_cli_dps", "check_output_path",
+           "read_json", "add_plot_options", "SpectrumUnavailable", "spectrum_or_reason",
+           "point_json"]
 
 
 def dump_json(obj, stream=None):
@@ -22,11 +25,54 @@ def dump_json(obj, stream=None):
     stream.write("\n")
 
 
+def emit_json(kind, fields, stream=None):
+    """Write the document ``{"format": "symcrit.<kind>", "version": N, **fields}``
+    (:func:`symcrit.schemas.document`) as JSON."""
+    from ..schemas import document
+    dump_json(document(kind, fields), stream)
+
+
 def progress(iterable, total=None, desc=None, enabled=True):
-    """A tqdm progress bar on stderr, shown only on a terminal (and not with --json)."""
+    """A tqdm progress bar on stderr, shown only on a terminal (not with --json, not with
+    -q).  The rate and the ETA are averages over the whole run (``smoothing=0``): the work
+    per step varies little, but arrives in bursts from worker processes, and a moving
+    average of bursts is what made an ETA of hours."""
     from tqdm import tqdm
-    return tqdm(iterable, total=total, desc=desc, file=sys.stderr,
-                disable=not (enabled and sys.stderr.isatty()), leave=False)
+    quiet = logging.getLogger("symcrit").getEffectiveLevel() > logging.WARNING
+    return tqdm(iterable, total=total, desc=desc, file=sys.stderr, smoothing=0,
+                mininterval=0.2, dynamic_ncols=True,
+                disable=not (enabled and not quiet and sys.stderr.isatty()), leave=False)
+
+
+@contextlib.contextmanager
+def ticking(bar, every=0.5):
+    """Redraw ``bar`` every ``every`` seconds while the block runs, so that its elapsed time
+    moves through library phases that report no progress (a no-op for a disabled bar)."""
+    if getattr(bar, "disable", True):
+        yield bar
+        return
+    import threading
+    stop = threading.Event()
+
+    def tick():
+        while not stop.wait(every):
+            bar.refresh()
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield bar
+    finally:
+        stop.set()
+        thread.join()
+
+
+def add_plot_options(parser, what):
+    """``--plot FILE`` (``what`` the figure shows) and ``--dpi`` on ``parser``."""
+    parser.add_argument("--plot", metavar="FILE",
+                        help=f"plot {what} to FILE; the format follows the suffix (pdf, "
+                             "png, svg, eps, … : any format matplotlib writes)")
+    parser.add_argument("--dpi", type=int, default=200,
+                        help="resolution of raster figures (png, jpg, …), dots per inch")
 
 
 def check_output_path(path, option="--out"):

@@ -6,7 +6,7 @@ import mpmath
 
 from ..core import DPS_MAX, DPS_MIN, k_json, parse_k
 from ..critical import get_family
-from .common import (SpectrumUnavailable, check_cli_dps, dump_json, point_json, progress,
+from .common import (SpectrumUnavailable, check_cli_dps, emit_json, point_json, progress,
                      spectrum_or_reason)
 
 __all__ = ["add_parser", "run"]
@@ -18,9 +18,12 @@ MAX_VALUES = 5000
 def add_parser(sub):
     """Register ``symcrit critical`` (its options and help) on the subcommand parsers
     ``sub``; the parser's ``func`` is :func:`run`."""
-    from . import HELP
-    p = sub.add_parser(
-        "critical", help=HELP["critical"],
+    from . import HELP, command_parser
+    p = command_parser(
+        sub, "critical", HELP["critical"],
+        examples=['symcrit critical type-A --k 12',
+                  'symcrit critical type-A2 --k 8:20 --dps 50',
+                  'symcrit critical type-A --k 10^100 --json'],
         description="Refine a family's critical point at each k (integer, "
                     "real, or a range such as 6:20) to --dps digits, with the "
                     "full-space gradient check and, where available, the "
@@ -49,9 +52,9 @@ def run(args):
         spec = None if args.no_spectrum else spectrum_or_reason(cp)
         rows.append((cp, spec))
     if args.json:
-        out = [point_json(cp, spec) for cp, spec in rows]
-        dump_json(out[0] if len(out) == 1 and ":" not in args.k and "," not in args.k
-                  else out)
+        emit_json("critical", {"family": fam.name, "isotropy": fam.isotropy,
+                               "dps": args.dps,
+                               "points": [point_json(cp, spec) for cp, spec in rows]})
         return 0
     if len(rows) == 1:
         cp, spec = rows[0]

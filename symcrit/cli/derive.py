@@ -7,7 +7,7 @@ import sympy
 from ..core import InputError, latex_equation, parse_value
 from ..restricted import restricted_loss
 from ..symmetry import YoungIsotropy
-from .common import dump_json
+from .common import emit_json
 
 __all__ = ["add_parser", "run"]
 
@@ -15,9 +15,12 @@ __all__ = ["add_parser", "run"]
 def add_parser(sub):
     """Register ``symcrit derive`` (its options and help) on the subcommand parsers
     ``sub``; the parser's ``func`` is :func:`run`."""
-    from . import HELP
-    p = sub.add_parser(
-        "derive", help=HELP["derive"],
+    from . import HELP, command_parser
+    p = command_parser(
+        sub, "derive", HELP["derive"],
+        examples=["symcrit derive 'ΔS_{k-1}'",
+                  "symcrit derive 'Δ(S_{k-2}×S_2)' --k 8 --latex",
+                  "symcrit derive 'ΔS_{k-1}' --gradient --json"],
         description="Derive Fix(H) (parameters, W template, Frobenius weights) "
                     "and the restricted loss L_H(xi; k) with k symbolic.")
     p.add_argument("isotropy", help="isotropy spec, e.g. 'ΔS_{k-1}', 'DS_{k-1}', "
@@ -61,20 +64,23 @@ def run(args):
     expr = R.expr.subs(sub) if sub else R.expr
     if args.json:
         out = {"isotropy": H.label, "isotropy_ascii": H.ascii, "dimension": F.dimension,
-               "parameters": F.names,
-               "weights": [str(w) for w in F.weights],
+               "parameter_names": list(F.names),
+               "weights": {n: str(w) for n, w in zip(F.names, F.weights)},
                "blocks": {"rows": [str(s) for s in H.row_sizes],
                           "columns": [str(s) for s in H.col_sizes],
                           "matrix": F.block_matrix()},
-               "min_k": H.min_k,
+               "k_min": str(H.min_k),
                "loss": sympy.sstr(expr), "latex": sympy.latex(expr)}
         if kval is not None:
-            out["k"] = kval
+            out["k"] = str(kval)
+            if dval is not None:
+                out["d"] = str(dval)
             if _shows_w(kval, dval):
                 out["W"] = [[str(x) for x in row] for row in F.template(kval, dval)]
         if args.gradient:
-            out["gradient"] = [sympy.sstr(g.subs(sub)) for g in R.gradient_exprs]
-        dump_json(out)
+            out["gradient"] = {s.name: sympy.sstr(g.subs(sub))
+                               for s, g in zip(R.symbols, R.gradient_exprs)}
+        emit_json("derive", out)
         return 0
     if args.latex:                   # displays for a document body (amsmath)
         print(f"% Fix({H.ascii}), dimension {F.dimension}")

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..core import InputError
 from ..finite import (EXPERIMENTS, Activation, analyse_run, check_figure_path,
                       gradient_descent, load_data, parse_number, plot_run)
-from .common import dump_json, progress
+from .common import emit_json, progress
 
 __all__ = ["add_parser", "run"]
 
@@ -31,9 +31,12 @@ __all__ = ["add_parser", "run"]
 def add_parser(sub):
     """Register ``symcrit dynamics`` (its options and help) on the subcommand parsers
     ``sub``; the parser's ``func`` is :func:`run`."""
-    from . import HELP
-    p = sub.add_parser(
-        "dynamics", help=HELP["dynamics"],
+    from . import HELP, command_parser
+    p = command_parser(
+        sub, "dynamics", HELP["dynamics"],
+        examples=['symcrit dynamics wsg-1d',
+                  'symcrit dynamics wsg-3d --plot plateaus.pdf --json',
+                  'symcrit dynamics wsg-1d --out run.jsonl --weights-out point.json'],
         description="Gradient descent from a vanishing initialisation on finite data: "
                     "plateaus (saddles), each snapped to the exact stationary point of "
                     "its activation pattern with its loss as a fraction or closed form, "
@@ -45,7 +48,8 @@ def add_parser(sub):
     p.add_argument("--mu", help="initial scale m^MU (built-in data: the paper's)")
     p.add_argument("--lr", help="learning rate, finite and positive")
     p.add_argument("--steps", type=int, help="gradient steps")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the random initialisation and of the perturbations")
     p.add_argument("--activation", default="relu", help="relu, leaky:ALPHA or A,B")
     p.add_argument("--perturb", type=int, default=5000, metavar="N",
                    help="random perturbations of the final point (default 5000)")
@@ -103,7 +107,7 @@ def run(args):
         plot_run(tr, rep, args.plot)
     js = rep.to_json()
     if args.json:
-        dump_json(js)
+        emit_json("dynamics", js)
         return 0
     c = js["config"]
     print(f"{data.name}: m = {c['width']}, mu = {c['mu']}, lr = {c['lr']}, "

@@ -10,7 +10,7 @@ import mpmath
 from ..core import DPS_MAX, DPS_MIN, InputError, dec, fmt_k, parse_value
 from ..wider import (certify_split, embedding_json, follow_perturbation, neuron_curvature,
                      split_neuron, zero_neuron)
-from .common import check_cli_dps, dump_json
+from .common import check_cli_dps, emit_json
 
 __all__ = ["add_parser", "run"]
 
@@ -18,9 +18,12 @@ __all__ = ["add_parser", "run"]
 def add_parser(sub):
     """Register ``symcrit embed`` (its options and help) on the subcommand parsers
     ``sub``; the parser's ``func`` is :func:`run`."""
-    from . import HELP
-    p = sub.add_parser(
-        "embed", help=HELP["embed"],
+    from . import HELP, command_parser
+    p = command_parser(
+        sub, "embed", HELP["embed"],
+        examples=['symcrit embed type-A --k 10 --neuron 1 --lam 0.5',
+                  'symcrit embed type-A --k 12 --neuron 12 --certify',
+                  'symcrit embed type-A --k 10 --zero'],
         description="Embed a family's critical point at k into a student with one more "
                     "neuron: split neuron J into λ w_J and (1-λ) w_J (the function and "
                     "the criticality are kept; J = k is the last row), or add a zero "
@@ -67,7 +70,7 @@ def run(args):
             raise InputError("--certify and --perturb need a split (--neuron), not --zero")
         z = zero_neuron(args.family, k=k, dps=args.dps)
         if args.json:
-            dump_json(z.to_json())
+            emit_json("zero_neuron", z.to_json())
             return 0
         _print_zero(z)
         return 0
@@ -100,7 +103,7 @@ def run(args):
                                        for key, v in checks.items()}
         if pert is not None:
             out["perturbation"] = pert.to_json()
-        dump_json(out)
+        emit_json("embedding", out)
         return 0
     _print_split(pt, sp, curv, checks, cert, pert)
     return 0

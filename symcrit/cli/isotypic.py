@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..core import InputError, parse_value
 from ..spectra import multiplicity_value
 from ..symmetry import isotypic_decomposition
-from .common import dump_json
+from .common import emit_json
 
 __all__ = ["add_parser", "run"]
 
@@ -13,9 +13,11 @@ __all__ = ["add_parser", "run"]
 def add_parser(sub):
     """Register ``symcrit isotypic`` (its options and help) on the subcommand parsers
     ``sub``; the parser's ``func`` is :func:`run`."""
-    from . import HELP
-    p = sub.add_parser(
-        "isotypic", help=HELP["isotypic"],
+    from . import HELP, command_parser
+    p = command_parser(
+        sub, "isotypic", HELP["isotypic"],
+        examples=["symcrit isotypic 'ΔS_{k-1}'",
+                  "symcrit isotypic 'Δ(S_{k-2}×S_2)' --latex"],
         description="Decompose the k×k matrices M(k,k) under a Young-type "
                     "isotropy group H (k symbolic, d = k) into irreducible "
                     "representations: copies and dimensions (polynomials "
@@ -43,10 +45,10 @@ def run(args):
     if args.json:
         out = dec.to_json()
         if kval is not None:
-            out["k"] = kval
+            out["k"] = str(kval)
             for c, js in zip(dec.components, out["components"]):
-                js["dimension_at_k"] = multiplicity_value(c.dimension, kval)
-        dump_json(out)
+                js["multiplicity"] = str(multiplicity_value(c.dimension, kval))
+        emit_json("isotypic", out)
         return 0
     if args.latex:                   # displays for a document body
         print("\\[\n" + dec.latex() + "\n\\]")

@@ -18,7 +18,7 @@ from ..core import DPS_MAX, DPS_MIN, SymcritError, dec, k_json, latex_number, pa
 from ..critical import get_family
 from ..series import family_series
 from ..symmetry import YoungIsotropy
-from .common import (SpectrumUnavailable, check_cli_dps, dump_json, point_json, progress,
+from .common import (SpectrumUnavailable, check_cli_dps, emit_json, point_json, progress,
                      spectrum_or_reason)
 
 __all__ = ["add_parser", "run"]
@@ -30,9 +30,12 @@ MAX_VALUES = 500
 def add_parser(sub):
     """Register ``symcrit report`` (its options and help) on the subcommand parsers
     ``sub``; the parser's ``func`` is :func:`run`."""
-    from . import HELP
-    p = sub.add_parser(
-        "report", help=HELP["report"],
+    from . import HELP, command_parser
+    p = command_parser(
+        sub, "report", HELP["report"],
+        examples=['symcrit report',
+                  'symcrit report hidden-A --k 6:12',
+                  'symcrit report --latex > report.tex'],
         description="Report on a family (default type-A): refined critical "
                     "points for k = 6..20 with residuals, full-space checks, "
                     "Hessian index and kind, certificates; then the large-k "
@@ -213,7 +216,7 @@ def _json(fam, rows, big, asym, loss_slope, args, S, decaying):
         n: None if law is None else {"exponent": f"{law[0]:.4f}",
                                      "limit": None if law[1] is None else dec(law[1], 10)}
         for n, x, law in asym}
-    dump_json(out)
+    emit_json("report", out)
     return 0
 
 

@@ -6,7 +6,8 @@ import mpmath
 
 from ..core import DPS_MAX, DPS_MIN, InputError, k_json, parse_k
 from ..critical import search
-from .common import (SpectrumUnavailable, check_cli_dps, dump_json, point_json, progress,
+from ..symmetry import YoungIsotropy
+from .common import (SpectrumUnavailable, check_cli_dps, emit_json, point_json, progress,
                      spectrum_or_reason)
 
 __all__ = ["add_parser", "run"]
@@ -15,9 +16,11 @@ __all__ = ["add_parser", "run"]
 def add_parser(sub):
     """Register ``symcrit search`` (its options and help) on the subcommand parsers
     ``sub``; the parser's ``func`` is :func:`run`."""
-    from . import HELP
-    p = sub.add_parser(
-        "search", help=HELP["search"],
+    from . import HELP, command_parser
+    p = command_parser(
+        sub, "search", HELP["search"],
+        examples=["symcrit search 'ΔS_{k-1}' --k 10",
+                  "symcrit search 'Δ(S_{k-2}×S_2)' --k 12 --starts 1000 --json"],
         description="Find critical points of the restricted loss from many "
                     "random starts (float64 root-finding), polish them with "
                     "mpmath, merge duplicates, sort by loss.")
@@ -51,7 +54,9 @@ def run(args):
             js["set_dimension"] = cp.set_dimension
             js["samples"] = cp.samples
             out.append(js)
-        dump_json(out)
+        emit_json("search", {"isotropy": YoungIsotropy(args.isotropy).label,
+                             "k": k_json(k), "starts": args.starts, "seed": args.seed,
+                             "dps": args.dps, "points": out})
         return 0
     if not pts:
         print("no critical points found")

@@ -7,10 +7,10 @@ from __future__ import annotations
 import mpmath
 
 from ..algebra import parse_exact, parse_exponent
-from ..core import DPS_MAX, DPS_MIN, InputError
+from ..core import DPS_MAX, DPS_MIN, InputError, k_json
 from ..critical import get_family
 from ..series import family_series
-from .common import check_cli_dps, dump_json
+from .common import add_plot_options, check_cli_dps, emit_json, progress, ticking
 
 __all__ = ["add_parser", "run"]
 
@@ -21,9 +21,13 @@ MAX_ORDER = 20
 def add_parser(sub):
     """Register ``symcrit series`` (its options and help) on the subcommand parsers
     ``sub``; the parser's ``func`` is :func:`run`."""
-    from . import HELP
-    p = sub.add_parser(
-        "series", help=HELP["series"],
+    from . import HELP, command_parser
+    p = command_parser(
+        sub, "series", HELP["series"],
+        examples=['symcrit series type-A --order 8',
+                  'symcrit series type-A --order 8 --verify --plot verify.pdf',
+                  "symcrit series type-A --check L -1 '1/2-2/pi**2'",
+                  'symcrit series type-A2 --order 4 --latex'],
         description="Expand a family's critical point, its loss and the "
                     "distinct eigenvalues of its Hessian as series in "
                     "eps = k^(-1/2) (leading powers by dominant balance, "
@@ -54,6 +58,8 @@ def add_parser(sub):
                         "grammar of its own, never evaluated as code) or a decimal (AGREES "
                         "or DISAGREES to its digits).  Exit code 0: equal or agrees; "
                         "1: different or disagrees; 2: bad input")
+    add_plot_options(p, "the truncation errors of --verify against k (log-log, with the "
+                        "fitted and the expected slopes; implies --verify)")
     p.add_argument("--latex", action="store_true",
                    help="print LaTeX (an align* display, long lines broken)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -77,18 +83,40 @@ def run(args):
     """Run ``symcrit series`` with the parsed arguments ``args``; the return value is the
     exit code (None for 0)."""
     check = _check_args(args)
+    if args.plot:
+        if check:
+            raise InputError("--plot goes with --verify, not with --check")
+        from ..plotting import check_plot_path
+        check_plot_path(args.plot, dpi=args.dpi)
+        args.verify = True
     fam = get_family(args.family)
     eigen = not args.no_eigenvalues and (check is None or check[0].startswith("["))
-    S = family_series(fam, order=args.order, dps=args.dps, eigenvalues=eigen,
-                      exact=not args.numeric, identify=not args.no_identify)
+    # a bar counting the orders lifted, then the k verified; redrawn twice a second
+    # through the phases that report nothing (identification, eigenvalue series)
+    bar = progress(None, total=None, desc=f"series {fam.name}: orders",
+                   enabled=not args.json and (args.verify or args.order >= 10))
+    rows = None
+    with bar, ticking(bar):
+        S = family_series(fam, order=args.order, dps=args.dps, eigenvalues=eigen,
+                          exact=not args.numeric, identify=not args.no_identify,
+                          progress=lambda j: bar.update(1))
+        if args.verify and not check:
+            bar.reset()
+            bar.set_description_str(f"series {fam.name}: verified at k")
+            rows = S.verify(progress=lambda k: (bar.set_postfix_str(f"last k = "
+                                                                    f"{k_json(k)}"),
+                                                bar.update(1)))
     if check:
         return _run_check(args, S, *check)
-    rows = S.verify() if args.verify else None
+    if args.plot:
+        from ..plotting import plot_series_verification
+        plot_series_verification(rows, args.plot, family=fam.name, isotropy=fam.isotropy,
+                                 dpi=args.dpi)
     if args.json:
         out = S.to_json(digits=args.dps - 10)
         if rows is not None:
             out["verification"] = [
-                {"k": str(r["k"]), "order": r["order"], "digits": r["dps"],
+                {"k": k_json(r["k"]), "order": r["order"], "digits": r["dps"],
                  **{f"{c}_error": None if r[c] is None else mpmath.nstr(r[c], 5)
                     for c in ("coordinates", "loss", "eigenvalues")},
                  **{f"{c}_slope": None if r[c + "_slope"] is None
@@ -96,7 +124,7 @@ def run(args):
                     for c in ("coordinates", "loss", "eigenvalues")}}
                 for r in rows]
         out["seconds"] = {str(key): f"{t:.3f}" for key, t in S.timings}
-        dump_json(out)
+        emit_json("series", out)
         return 0
     if args.latex:
         print(S.latex(environment="align*"))
@@ -106,6 +134,8 @@ def run(args):
         print("truncation error against refined points (coordinates: max over them; "
               "eigenvalues: max over the branches):")
         print(S.verify_table(rows))
+    if args.plot:
+        print(f"plot written to {args.plot}")
     return 0
 
 
@@ -113,8 +143,9 @@ def _run_check(args, S, name, q, value):
     """One coefficient checked, printed alone; the exit code says the verdict."""
     res = S.check(name, q, value)
     if args.json:
-        dump_json({"family": S.family, "isotropy": S.isotropy, "order": S.order,
-                   "check": res.to_json(digits=args.dps - 10)})
+        emit_json("coefficient_check", {"family": S.family, "isotropy": S.isotropy,
+                                        "order": S.order,
+                                        "check": res.to_json(digits=args.dps - 10)})
     elif args.latex:
         print(res._repr_latex_())
     else:

@@ -8,7 +8,7 @@ from ..core import DPS_MAX, DPS_MIN, k_json, parse_k
 from ..critical import family_spectra, get_family
 from ..plotting import check_plot_path, plot_spectra
 from ..spectra import count_text, multiplicity_text, spectrum_of
-from .common import check_cli_dps, dump_json, progress
+from .common import add_plot_options, check_cli_dps, emit_json, progress
 
 __all__ = ["add_parser", "run"]
 
@@ -19,9 +19,12 @@ MAX_VALUES = 5000
 def add_parser(sub):
     """Register ``symcrit spectrum`` (its options and help) on the subcommand parsers
     ``sub``; the parser's ``func`` is :func:`run`."""
-    from . import HELP
-    p = sub.add_parser(
-        "spectrum", help=HELP["spectrum"],
+    from . import HELP, command_parser
+    p = command_parser(
+        sub, "spectrum", HELP["spectrum"],
+        examples=['symcrit spectrum type-A --k 12',
+                  'symcrit spectrum type-A2 --k 6:40:2 --plot spectrum.pdf',
+                  'symcrit spectrum hidden-A --k 10^6 --dps 50 --json'],
         description="The distinct eigenvalues of the full k²×k² Hessian at a "
                     "family's critical point, each with its irreducible "
                     "representation and multiplicity (a polynomial in k), at a "
@@ -31,8 +34,7 @@ def add_parser(sub):
     p.add_argument("--k", required=True, help="k: 12, 12.5, 10^6, or a range 6:20")
     p.add_argument("--dps", type=int, default=30,
                    help=f"decimal digits ({DPS_MIN} to {DPS_MAX})")
-    p.add_argument("--plot", metavar="FILE", help="plot the eigenvalues against k "
-                                                  "(png/pdf/svg), large-k limits dashed")
+    add_plot_options(p, "the eigenvalues against k (large-k limits dashed)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
     return p
@@ -42,7 +44,7 @@ def run(args):
     """Run ``symcrit spectrum`` with the parsed arguments ``args``; the return value is the
     exit code (None for 0)."""
     check_cli_dps(args.dps)
-    check_plot_path(args.plot)
+    check_plot_path(args.plot, dpi=args.dpi)
     fam = get_family(args.family)
     ks = parse_k(args.k, max_count=MAX_VALUES)
     bar = progress(range(len(ks)), total=len(ks), desc=f"{fam.name}", enabled=not args.json)
@@ -50,13 +52,13 @@ def run(args):
     bar.close()
     if args.plot:
         limits = None
-        if max(float(k) for k in ks) < 1e12:
+        if max(float(k) for k in ks) < 1e12 and len(ks) > 1:
             big = spectrum_of(fam.point(10 ** 12, dps=args.dps, full_check=False))
             limits = {}
             for e in big.entries:
                 if abs(e.eigenvalue) < 100:          # the bounded ones have a limit
                     limits.setdefault(e.irrep, []).append(e.eigenvalue)
-        plot_spectra(sps, args.plot, limits=limits)
+        plot_spectra(sps, args.plot, limits=limits, dpi=args.dpi)
     single = len(sps) == 1 and ":" not in args.k and "," not in args.k
     if args.json:
         out = []
@@ -66,7 +68,8 @@ def run(args):
             js["loss"] = None if s.loss is None else mpmath.nstr(s.loss, args.dps,
                                                                  strip_zeros=True)
             out.append(js)
-        dump_json(out[0] if single else out)
+        emit_json("spectrum", {"family": fam.name, "isotropy": fam.isotropy,
+                               "dps": args.dps, "spectra": out})
         return 0
     if single:
         print(sps[0])

@@ -23,7 +23,7 @@ import math
 from ..core import InputError
 from ..finite import (EMBEDDINGS, Activation, analyse, embedding_report, load_data,
                       load_weights, perturbation_test)
-from .common import dump_json
+from .common import emit_json
 
 __all__ = ["add_parser", "run"]
 
@@ -31,9 +31,12 @@ __all__ = ["add_parser", "run"]
 def add_parser(sub):
     """Register ``symcrit stationary`` (its options and help) on the subcommand parsers
     ``sub``; the parser's ``func`` is :func:`run`."""
-    from . import HELP
-    p = sub.add_parser(
-        "stationary", help=HELP["stationary"],
+    from . import HELP, command_parser
+    p = command_parser(
+        sub, "stationary", HELP["stationary"],
+        examples=['symcrit dynamics wsg-1d --weights-out point.json',
+                  'symcrit stationary wsg-1d --weights point.json --exact',
+                  'symcrit stationary wsg-1d --weights point.json --embed zero --json'],
         description="Decide d-stationarity (one LP per kink cone, or exactly in rational "
                     "arithmetic with --exact) and Clarke stationarity of a two-layer "
                     "ReLU-like network on finite data; classify every neuron (active, "
@@ -111,7 +114,7 @@ def run(args):
                               for k, v in pt.items()}
     js.update(out)
     if args.json:
-        dump_json(js)
+        emit_json("stationary", js)
         return 0
     _print(js, data, net)
     return 0

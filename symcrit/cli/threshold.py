@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import mpmath
 
-from ..core import DPS_MAX, DPS_MIN, parse_value
+from ..core import DPS_MAX, DPS_MIN, k_json, parse_value
 from ..critical import get_family
 from ..transitions import threshold, thresholds
-from .common import check_cli_dps, dump_json
+from .common import add_plot_options, check_cli_dps, emit_json, progress, ticking
 
 __all__ = ["add_parser", "run"]
 
@@ -15,9 +15,12 @@ __all__ = ["add_parser", "run"]
 def add_parser(sub):
     """Register ``symcrit threshold`` (its options and help) on the subcommand parsers
     ``sub``; the parser's ``func`` is :func:`run`."""
-    from . import HELP
-    p = sub.add_parser(
-        "threshold", help=HELP["threshold"],
+    from . import HELP, command_parser
+    p = command_parser(
+        sub, "threshold", HELP["threshold"],
+        examples=['symcrit threshold type-A',
+                  'symcrit threshold type-A3 --all --k-max 100',
+                  'symcrit threshold type-A --plot threshold.pdf'],
         description="Follow the family in real k, find where the smallest "
                     "eigenvalue of an isotypic block of the Hessian changes "
                     "sign, and solve for that k to --dps digits (with the "
@@ -28,6 +31,8 @@ def add_parser(sub):
                    help=f"decimal digits ({DPS_MIN} to {DPS_MAX})")
     p.add_argument("--all", action="store_true",
                    help="every sign change in the range, not only saddle -> minimum")
+    add_plot_options(p, "the crossing block's smallest eigenvalue against real k around "
+                        "each threshold")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
     return p
@@ -37,13 +42,28 @@ def run(args):
     """Run ``symcrit threshold`` with the parsed arguments ``args``; the return value is the
     exit code (None for 0)."""
     check_cli_dps(args.dps)
+    if args.plot:
+        from ..plotting import check_plot_path
+        check_plot_path(args.plot, dpi=args.dpi)
     fam = get_family(args.family)
     kmax = parse_value(args.k_max)
-    found = thresholds(fam, k_max=kmax, dps=args.dps) if args.all else \
-        [threshold(fam, k_max=kmax, dps=args.dps)]
+    # grid points of the scan as they are reached (the polishing to --dps digits after
+    # it reports nothing: the bar's clock keeps moving), then the points of the curves
+    bar = progress(None, total=None, desc=f"threshold {fam.name}: scan",
+                   enabled=not args.json)
+    with bar, ticking(bar):
+        step = lambda i: bar.update(1)      # noqa: E731
+        found = thresholds(fam, k_max=kmax, dps=args.dps, progress=step) if args.all \
+            else [threshold(fam, k_max=kmax, dps=args.dps, progress=step)]
+        if args.plot and found:
+            from ..plotting import plot_thresholds
+            bar.reset()
+            bar.set_description_str(f"threshold {fam.name}: curve points")
+            plot_thresholds(found, args.plot, dpi=args.dpi, progress=step)
     if args.json:
-        out = [t.to_json() for t in found]
-        dump_json(out if args.all else out[0])
+        emit_json("threshold", {"family": fam.name, "isotropy": fam.isotropy,
+                                "k_max": k_json(kmax), "all": bool(args.all),
+                                "thresholds": [t.to_json() for t in found]})
         return 0
     if not found:
         print(f"{fam.name}: no block changes sign for k up to {args.k_max}")
@@ -51,4 +71,6 @@ def run(args):
         print(t)
         for n, x in zip(t.point.names, t.point.xi):
             print(f"  {n} = {mpmath.nstr(x, min(args.dps, 25))}")
+    if args.plot and found:
+        print(f"plot written to {args.plot}")
     return 0

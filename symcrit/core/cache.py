@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -37,6 +38,8 @@ from .files import write_text_atomic
 from .version import __version__
 
 __all__ = ["cache_dir", "load", "store", "fingerprint"]
+
+log = logging.getLogger(__name__)
 
 _FORMAT = "symcrit-cache/1"
 
@@ -84,12 +87,18 @@ def load(key):
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
-    except (OSError, ValueError, RecursionError):
+    except FileNotFoundError:
+        log.debug("cache miss: %s", key)
+        return None
+    except (OSError, ValueError, RecursionError) as exc:
+        log.info("cache entry %s unreadable (%s): rebuilt", path, exc)
         return None
     if (not isinstance(data, dict) or data.get("format") != _FORMAT
             or data.get("key") != key or "payload" not in data
             or data.get("sha256") != _digest(data["payload"])):
+        log.info("cache entry %s corrupt or foreign: rebuilt", path)
         return None
+    log.debug("cache hit: %s", key)
     return data["payload"]
 
 
@@ -102,5 +111,7 @@ def store(key, payload):
     data = {"format": _FORMAT, "key": key, "sha256": _digest(payload), "payload": payload}
     try:
         write_text_atomic(path, json.dumps(data))
-    except OSError:
+    except OSError as exc:
+        log.info("cache entry %s not written (%s)", path, exc)
         return
+    log.debug("cached: %s", key)

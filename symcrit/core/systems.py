@@ -142,6 +142,12 @@ class NumberSystem:
         """x to the integer power n (compiled formulas call this for every power)."""
         return x ** n
 
+    def reciprocal_or_zero(self, x):
+        """1/x, and the integer 0 where x is exactly zero (elementwise on arrays): the
+        kernel's Hessian multiplies it by a factor that vanishes like x² there, so that
+        parallel and anti-parallel pairs give the exact limits."""
+        return _RECIPROCAL_OR_ZERO(x) if isinstance(x, np.ndarray) else _reciprocal_or_zero(x)
+
     #: the one Python type of this system's scalars (None: no single type)
     native_type: type | None = None
 
@@ -172,6 +178,13 @@ class NumberSystem:
         """True when x is proven (Arb, sympy) or numerically (float, mpmath: above the
         square of the working precision) distinct from zero."""
         return not self.is_zero(x)
+
+
+def _reciprocal_or_zero(x):
+    return 0 if (x == 0) is True else 1 / x
+
+
+_RECIPROCAL_OR_ZERO = np.frompyfunc(_reciprocal_or_zero, 1, 1)
 
 
 def int_power(x, n, one=None):
@@ -219,6 +232,12 @@ class _Float(NumberSystem):
 
     def acos(self, x):
         return np.arccos(np.clip(x, -1.0, 1.0))
+
+    def reciprocal_or_zero(self, x):
+        if isinstance(x, np.ndarray) and x.dtype != object:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(x == 0, 0.0, 1.0 / np.where(x == 0, 1.0, x))
+        return super().reciprocal_or_zero(x)
 
     @property
     def pi(self):

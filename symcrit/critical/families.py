@@ -293,9 +293,11 @@ class Family:
     def to_json(self):
         """A JSON-ready dict (the seed as decimal strings, k exact)."""
         return {"name": self.name, "isotropy": self.isotropy, "k_range": self.k_range,
-                "seed_k": self.seed_k if isinstance(self.seed_k, int) else k_text(self.seed_k),
+                "seed_k": str(self.seed_k) if isinstance(self.seed_k, int)
+                else k_text(self.seed_k),
                 "seed": [str(x) for x in self.seed], "description": self.description,
-                "k_min": self.k_min, "builtin": self.builtin,
+                "k_min": str(self.k_min) if isinstance(self.k_min, int) else k_text(self.k_min),
+                "builtin": self.builtin,
                 **({"n": f"k{self.n_extra:+d}"} if self.n_extra else {})}
 
 

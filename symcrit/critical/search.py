@@ -25,6 +25,7 @@ True
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,8 @@ import numpy as np
 from ..core import ConvergenceError, InputError, fmt_k, generalized_eigh, newton, workdps
 from ..restricted import restricted_loss
 from .refine import refine
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from ..symmetry import YoungIsotropy
@@ -217,6 +220,8 @@ def search(H: str | YoungIsotropy, k: Any, d: Any = None, starts: int = 200, see
             if any(np.max(np.abs(x - y)) < 1e-6 for y in found):
                 continue
             found.append(x)
+    log.info("search Fix(%s) at k = %s: %d distinct float64 roots from %d starts",
+             R.H.label, fmt_k(k), len(found), starts)
     out: list[Any] = []                  # CriticalPoints (sorted by their mpf loss)
     for x in found:
         nul = _nullity(R, x, kf, df)
@@ -238,4 +243,6 @@ def search(H: str | YoungIsotropy, k: Any, d: Any = None, starts: int = 200, see
             continue
         out.append(cp)
     out.sort(key=lambda c: c.loss)
+    log.info("search Fix(%s): %d critical point(s) or set(s) after refinement to %d digits",
+             R.H.label, len(out), dps)
     return out

@@ -35,7 +35,8 @@ How each run is classified (the ``kind`` and ``evidence`` of :func:`analyse`):
   else ``non-global`` (a spurious minimum, a saddle region or a run still moving: the
   Monte Carlo gradient norm and its noise floor are in the records);
 * ``not converged``: stopped at ``max_iter`` with no critical point established;
-  ``diverged``: non-finite parameters.
+  ``diverged``: stopped because the gradient or the parameters became non-finite or blew
+  up (stopping reason ``diverged``; its loss is not a number).
 
 Minimum, saddle or degenerate is decided in one place, :func:`symcrit.spectra.classify`,
 with tolerance 1e-8 on the smallest eigenvalue (:func:`kind_of_minimum`).
@@ -326,8 +327,11 @@ def analyse(records: Sequence[dict[str, Any]], cfg: TrainConfig, tol: float | No
             dist, _, gn, loss = polish[n_rec]
             row.update(polish_distance=dist, gradient_norm=gn, loss=loss)
             polished = "polished by GD, "
-        if not np.isfinite(W).all():
-            row.update(kind="diverged", evidence="non-finite parameters")
+        if r["reason"] == "diverged" or not np.isfinite(W).all():
+            steps = r.get("iterations", "?")
+            row.update(kind="diverged",
+                       evidence=f"stopped after {steps} steps: the gradient or the "
+                                "parameters became non-finite or blew up")
             continue
         iso = (confirmed_isotropy(W, tol=tol, dps=dps, cache=refine_cache) if catalogue
                else detect_isotropy(W, tol=tol))

@@ -42,7 +42,11 @@ from ..model import (kernel as relu_kernel, kernel_grad_coefficients,
 
 __all__ = ["GaussianLaw", "GaussianMixtureLaw", "SampledLaw", "make_law", "ACTIVATIONS",
            "ClosedForm", "closed_form_loss", "closed_form_gradient", "has_closed_form",
-           "activation"]
+           "activation", "LOSS_ROUNDOFF"]
+
+#: the round-off tolerated below 0 in a closed-form loss, relative to the teacher's term
+#: ½βKβ (:meth:`ClosedForm.loss`): such values are returned as 0
+LOSS_ROUNDOFF = 1e-12
 
 
 # ----------------------------------------------------------------------------- laws
@@ -304,19 +308,27 @@ class ClosedForm:
 
     # -- loss ----------------------------------------------------------------------
     def loss(self, W, alpha=None):
-        """½E[(f_W - f_V)²] (leading axes of W are runs)."""
+        """½E[(f_W - f_V)²] (leading axes of W are runs).
+
+        The three terms ½αKα − αKβ + ½βKβ cancel at a global minimum, and their round-off
+        can leave a value a few units of 1e-16 below 0, though the loss is an expectation
+        of squares: values in [−:data:`LOSS_ROUNDOFF` · ½βKβ, 0) are returned as 0 (a
+        more negative value would be a bug, and is returned as it is)."""
         W = np.asarray(W, float)
         alpha = np.ones(W.shape[-2]) if alpha is None else np.asarray(alpha, float)
         beta, V = self.beta, self.V
-        total = 0.0
+        total, teacher = 0.0, 0.0
         for pw, cov in self.law.components():
             Kww = _gram_kernel(self.act, *_pair_terms(W, W, cov)[:3])[0]
             Kwv = _gram_kernel(self.act, *_pair_terms(W, V, cov)[:3])[0]
             Kvv = _gram_kernel(self.act, *_pair_terms(V, V, cov)[:3])[0]
+            t = 0.5 * np.einsum("i,...ij,j->...", beta, Kvv, beta)
+            teacher = teacher + pw * t
             total = total + pw * (0.5 * np.einsum("i,...ij,j->...", alpha, Kww, alpha)
-                                  - np.einsum("i,...ij,j->...", alpha, Kwv, beta)
-                                  + 0.5 * np.einsum("i,...ij,j->...", beta, Kvv, beta))
-        return total
+                                  - np.einsum("i,...ij,j->...", alpha, Kwv, beta) + t)
+        total = np.asarray(total, float)
+        tiny = (total < 0) & (total >= -LOSS_ROUNDOFF * np.abs(teacher))
+        return np.where(tiny, 0.0, total)[()]
 
     # -- gradient ------------------------------------------------------------------
     def gradient(self, W, alpha=None, copy=True):

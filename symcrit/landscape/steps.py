@@ -28,7 +28,8 @@ gradient and optimiser moment carries it, so one batched matmul serves all of th
 a run stops, the next waiting run takes its slot (each run keeps its own step counter and
 generator, so its result does not depend on which runs share its batch).  A run stops with
 reason ``gradient`` (the exact gradient norm is below ``gtol``), ``max_iter`` or
-``diverged`` (a non-finite gradient or parameter).  With an exact gradient the check costs
+``diverged`` (a gradient norm, or without an exact gradient a parameter, that is not
+finite or exceeds :data:`BLOWUP`).  With an exact gradient the check costs
 nothing extra (the gradient of the check is the gradient of the step) and is made every
 step; with a sampled gradient it is made every ``check_every`` steps.
 
@@ -49,12 +50,17 @@ import numpy as np
 from ..core import float_text
 from .networks import minibatch_gradient
 
-__all__ = ["REASONS", "initial_weights", "GradientDescent", "Adam", "update_rule",
+__all__ = ["REASONS", "BLOWUP", "initial_weights", "GradientDescent", "Adam", "update_rule",
            "DescentTask", "ClosedFormTask", "SampledTask", "run_descent", "gradient_norms",
            "matrix_text", "single_threaded_blas"]
 
 #: why a run stopped
 REASONS = ("gradient", "max_iter", "diverged")
+
+#: a gradient norm (or, without an exact gradient, a parameter) above this has blown up:
+#: the run is stopped as ``diverged`` (a ReLU loss is quadratic in W, so its gradient
+#: grows like ‖W‖; squares of entries above ~1e154 overflow)
+BLOWUP = 1e100
 
 
 # ----------------------------------------------------------------------------- starts
@@ -188,13 +194,14 @@ def gradient_norms(G):
 def _gradient_check(cf, W, gtol):
     G = cf.gradient(W, copy=False)
     gn = gradient_norms(G)
-    return ~np.isfinite(gn), gn < gtol, G
+    return ~(gn < BLOWUP), gn < gtol, G          # nan, inf or above BLOWUP: diverged
 
 
 def _all_finite(params):
     ok = np.ones(len(params[0]), bool)
     for P in params:
-        ok &= np.isfinite(P).all(axis=tuple(range(1, P.ndim)))
+        axes = tuple(range(1, P.ndim))
+        ok &= np.isfinite(P).all(axis=axes) & (np.abs(P).max(axis=axes) < BLOWUP)
     return ok
 
 

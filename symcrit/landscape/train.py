@@ -25,8 +25,9 @@ Stopping: the closed-form gradient norm below ``gtol`` (checked every step for G
 every ``check_every`` steps for SGD — whose noise keeps it above a small ``gtol``), or
 ``max_iter`` steps (default 200000 for GD and Adam on a closed form — the slowest spurious
 minima at k = 20, smallest Hessian eigenvalue ~4e-4, take ~1e5 steps to 1e-8 — and 20000
-otherwise); a run whose gradient or parameters become non-finite stops with reason
-``diverged``.  Laws, activations or depths without a closed form have no exact gradient:
+otherwise); a run whose gradient or parameters become non-finite or blow up stops with
+reason ``diverged``, and is labelled so everywhere (record, analysis, summary).  Laws,
+activations or depths without a closed form have no exact gradient:
 those runs stop at ``max_iter``, and their final loss and gradient norm are Monte Carlo
 estimates (:func:`~symcrit.landscape.networks.monte_carlo`, with the standard error of the
 loss and the noise floor of the gradient norm recorded).
@@ -37,7 +38,15 @@ is appended to a JSON-lines file at once (flushed and fsync'ed), so an interrupt
 loses no finished run, and :func:`run_ensemble` with the same file resumes with the missing
 runs only (those in progress at the interruption are run again, from their seeds).  Every
 number in the file is a decimal string (``repr`` of the float64, which reads back to the
-same float64).
+same float64).  The file is locked while a sweep writes it, its records
+are validated against its header when resuming, and lines that are not records of the
+sweep are quarantined (:mod:`symcrit.landscape.results`).  Worker processes die with the
+process that started them.
+
+Sizes are checked before any work (:mod:`symcrit.landscape.limits`): k and d up to
+:data:`K_MAX`, at most four processes per core, and the memory the
+workers (their batches) and the finished runs would take against a limit (half the
+physical memory unless ``max_memory`` says otherwise).
 
 >>> cfg = TrainConfig(k=4, runs=3, optimizer="gd", max_iter=3000, seed=1)
 >>> recs = run_ensemble(cfg, workers=1)
@@ -46,11 +55,11 @@ same float64).
 """
 from __future__ import annotations
 
-import json
 import os
 import signal
+import threading
+import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
@@ -59,26 +68,20 @@ import numpy as np
 from ..core import InputError, SymcritError, float_text
 from .laws import ClosedForm, activation, has_closed_form, make_law
 from .networks import monte_carlo, network_for
+from .limits import K_MAX, MAX_ITER, check_resources, default_workers, memory_limit
+from .results import FORMAT, ResultsFile, load_records
 from .steps import (REASONS, ClosedFormTask, GradientDescent, SampledTask, gradient_norms,
                     initial_weights, matrix_text, run_descent, single_threaded_blas,
                     update_rule)
 
 __all__ = ["TrainConfig", "run_ensemble", "train_runs", "train_deep", "load_records",
            "descend", "default_lr", "largest_hessian_eigenvalue", "OPTIMIZERS",
-           "default_workers"]
+           "default_workers", "FORMAT"]
 
 #: the optimisers of :func:`run_ensemble`: full gradient descent on the closed-form loss,
 #: SGD on fresh samples, Adam
 OPTIMIZERS = ("gd", "sgd", "adam")
-FORMAT = "symcrit-train-2"
 
-
-def default_workers():
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except (AttributeError, OSError):      # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 @dataclass
@@ -88,7 +91,7 @@ class TrainConfig:
     Parameters
     ----------
     k : int
-        Student neurons (1 … 1000).
+        Student neurons (1 … :data:`K_MAX`).
     runs : int
         Independent runs.
     d : int, optional
@@ -142,11 +145,17 @@ class TrainConfig:
 
     def __post_init__(self):
         self.d = self.k if self.d is None else self.d
-        if not (1 <= self.k <= 1000 and 1 <= self.d <= 1000):
-            raise InputError(f"k and d must be between 1 and 1000, got k = {self.k}, "
-                             f"d = {self.d}")
+        if not (1 <= self.k <= K_MAX and 1 <= self.d <= K_MAX):
+            why = (f" (a gradient step costs O(k²d) per run: about 4 ms at k = d = {K_MAX}, "
+                   "and a run takes 10^4 to 10^5 steps)" if max(self.k, self.d) > K_MAX
+                   else "")
+            raise InputError(f"k and d must be between 1 and {K_MAX}, got k = {self.k}, "
+                             f"d = {self.d}{why}")
         if self.runs < 1:
             raise InputError(f"runs must be positive, got {self.runs}")
+        if not 0 <= self.seed < 2 ** 63:
+            raise InputError(f"the seed must be an integer from 0 to 2^63 - 1, got "
+                             f"{self.seed}")
         if self.optimizer not in OPTIMIZERS:
             raise InputError(f"unknown optimizer {self.optimizer!r}: use gd, sgd or adam")
         if self.init not in ("xavier", "he"):
@@ -165,6 +174,9 @@ class TrainConfig:
             self.max_iter = 200000 if closed and self.optimizer in ("gd", "adam") else 20000
         if self.max_iter < 1 or self.batch < 1 or self.check_every < 1:
             raise InputError("max_iter, batch and check_every must be positive")
+        if self.max_iter > MAX_ITER:
+            raise InputError(f"max_iter must be at most {MAX_ITER:.0e} steps per run, got "
+                             f"{self.max_iter}")
         if self.optimizer == "gd" and not closed:
             raise InputError(f"gradient descent needs a closed-form loss; law {self.law!r} "
                              f"with activation {self.activation!r} has none: use "
@@ -175,8 +187,6 @@ class TrainConfig:
             raise InputError(f"the learning rate must be positive, got {self.lr}")
         if not (self.gtol > 0 and np.isfinite(self.gtol)):
             raise InputError(f"the gradient tolerance must be positive, got {self.gtol}")
-        if self.seed < 0:
-            raise InputError(f"the seed must be non-negative, got {self.seed}")
 
     @property
     def closed_form(self):
@@ -284,7 +294,8 @@ def train_runs(cfg, runs, width=32):
         task = ClosedFormTask(cf, cfg.gtol, starts)
     else:
         task = SampledTask(network, law, cfg.batch, starts, cf, cfg.gtol)
-    with single_threaded_blas():
+    # a diverging run overflows before it is stopped (and labelled "diverged"): no warnings
+    with single_threaded_blas(), np.errstate(over="ignore", invalid="ignore"):
         final, iters, reason = run_descent(task, len(runs),
                                            update_rule(cfg.optimizer, cfg.lr), cfg.max_iter,
                                            width, cfg.check_every)
@@ -330,7 +341,7 @@ def _records(cfg, runs, final, iters, reason, network, law, cf):
     """The records of finished runs: exact losses and gradient norms with a closed form,
     else Monte Carlo estimates from ``network.mc_samples`` fresh samples (generator
     ``[seed, run, 1]``)."""
-    ok = np.ones(len(runs), bool)
+    ok = np.array([why != "diverged" for why in reason], bool)
     for P in final:
         ok &= np.isfinite(P).all(axis=(1, 2))
     if cf is not None and ok.any():
@@ -356,7 +367,7 @@ def _records(cfg, runs, final, iters, reason, network, law, cf):
                        gradient_norm=float_text(est["gradient_norm"]),
                        gradient_noise_floor=float_text(est["gradient_noise_floor"]),
                        loss_method=f"Monte Carlo ({n} samples)")
-        rec.update(iterations=int(iters[j]), reason=str(reason[j]))
+        rec.update(iterations=int(iters[j]), reason=str(reason[j]) if ok[j] else "diverged")
         rec.update({name: matrix_text(M)
                     for name, M in network.export(params, ok[j]).items()})
         out.append(rec)
@@ -364,115 +375,70 @@ def _records(cfg, runs, final, iters, reason, network, law, cf):
 
 
 # ----------------------------------------------------------------------------- sweeps
-def load_records(path: str | os.PathLike[str],
-                 cfg: TrainConfig | None = None) -> list[dict[str, Any]]:
-    """Records of a JSON-lines results file (the first line is the sweep's header), one per
-    run (a run written twice, e.g. by two resumed copies, is kept once; a line cut by an
-    interruption is ignored).
-
-    Parameters
-    ----------
-    path : str or Path
-        The file; a missing file has no records.
-    cfg : TrainConfig, optional
-        Refuse a file written for another sweep, and keep only the runs
-        ``0 … cfg.runs-1``.
-
-    Returns
-    -------
-    list of dict
-        Sorted by run.
-
-    Raises
-    ------
-    InputError
-        Not a results file of this format, a directory, unreadable, or another sweep.
-    """
-    path = Path(path)
-    if not path.exists():
-        return []
-    if path.is_dir():
-        raise InputError(f"{path} is a directory, not a results file")
-    recs: dict[Any, dict[str, Any]] = {}
-    try:
-        fh = path.open()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    with fh:
-        for n, line in enumerate(fh):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError:
-                if n > 0:               # a line cut by an interruption: ignore it
-                    continue
-                raise InputError(f"{path}: not a symcrit results file") from None
-            if n == 0:
-                if not isinstance(obj, dict) or "sweep" not in obj:
-                    raise InputError(f"{path}: not a symcrit results file (no header)")
-                if obj.get("format") != FORMAT:
-                    raise InputError(f"{path}: results format {obj.get('format')!r}, "
-                                     f"this version reads {FORMAT!r}")
-                if cfg is not None and obj["sweep"] != cfg.key():
-                    raise InputError(f"{path} holds another sweep ({obj['sweep']}); use "
-                                     "another --out file")
-                continue
-            if not isinstance(obj, dict) or not isinstance(obj.get("run"), int):
-                continue
-            if cfg is not None and not 0 <= obj["run"] < cfg.runs:
-                continue
-            recs.setdefault(obj["run"], obj)
-    return [recs[r] for r in sorted(recs)]
-
-
 def _chunks(items, size):
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def _ignore_sigint():                      # in worker processes: the parent handles Ctrl-C
+def _watch_parent(parent):
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _worker_init(parent, close_fds):
+    """In each worker process: ignore Ctrl-C (the parent handles it), close the parent's
+    copy of the locked results file, and die with the parent: ``PR_SET_PDEATHSIG`` (Linux,
+    by ctypes: the kernel sends SIGKILL when the parent dies, even by ``kill -9``), and a
+    thread that exits when the parent is gone (``os.getppid`` changes) where there is no
+    prctl."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _prepare_file(out, cfg):
-    out = Path(out)
-    if out.is_dir():
-        raise InputError(f"--out {out} is a directory")
+    for fd in close_fds:
+        try:
+            os.close(fd)              # not LOCK_UN: the lock stays with the parent
+        except OSError:
+            pass
     try:
-        if not out.exists() or out.stat().st_size == 0:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            with open(out, "w") as fh:
-                fh.write(json.dumps({"sweep": cfg.key(), "format": FORMAT}) + "\n")
-        else:
-            with open(out, "rb+") as fh:         # a line cut by an interruption ends here
-                fh.seek(-1, os.SEEK_END)
-                if fh.read(1) != b"\n":
-                    fh.write(b"\n")
-    except OSError as exc:
-        raise InputError(f"cannot write {out}: {exc.strerror}") from None
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)          # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):       # pragma: no cover - not Linux
+        pass
+    if os.getppid() != parent:              # the parent died before the prctl
+        os.kill(os.getpid(), signal.SIGKILL)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
 def run_ensemble(cfg: TrainConfig, out: str | os.PathLike[str] | None = None,
                  workers: int | None = None, scheduler: object = None,
                  chunk: int | None = None,
-                 progress: Callable[..., Any] | None = None) -> list[dict[str, Any]]:
+                 progress: Callable[..., Any] | None = None,
+                 max_memory: int | None = None) -> list[dict[str, Any]]:
     """Run the sweep ``cfg`` (:func:`train_runs` on chunks of runs, in parallel).
 
     Parameters
     ----------
     cfg : TrainConfig
     out : str or Path, optional
-        A JSON-lines file written incrementally (each finished chunk flushed and
-        fsync'ed) and resumed from: runs already in it are not run again.
+        A JSON-lines file (:class:`~symcrit.landscape.results.ResultsFile`: a regular
+        file or a new path, locked for the sweep, its records validated and bad lines
+        quarantined) written incrementally (each finished chunk flushed and fsync'ed)
+        and resumed from: runs already in it are not run again.
     workers : int, optional
-        Local processes (default all cores).
+        Local processes (default all cores; at most
+        :data:`~symcrit.landscape.limits.WORKERS_PER_CORE` per core).
+        They die with this process (:func:`_worker_init`).
     scheduler : str or distributed.Client, optional
         A Dask scheduler address or client (then ``workers`` is ignored).
     chunk : int, optional
         Runs per task (default about four tasks per worker, at most 128).
     progress : callable, optional
         Called with the number of runs finished.
+    max_memory : int, optional
+        Bytes the sweep may use (default
+        :func:`~symcrit.landscape.limits.memory_limit`): checked before any work
+        (:func:`~symcrit.landscape.limits.check_resources`), and the largest results
+        file read.
 
     Returns
     -------
@@ -482,42 +448,54 @@ def run_ensemble(cfg: TrainConfig, out: str | os.PathLike[str] | None = None,
     Raises
     ------
     InputError
-        Bad ``workers``/``chunk``, an unusable ``out`` or scheduler.
+        Bad ``workers``/``chunk``, a sweep above the memory limit, an unusable or locked
+        ``out``, or an unusable scheduler.
     SymcritError
-        A worker process died (after every finished chunk has been written; run again
-        with the same ``out`` to resume).
+        A worker process died, or ``out`` could not be written (after every finished
+        chunk has been written; run again with the same ``out`` to resume).
     """
-    done = load_records(out, cfg) if out else []
-    have = {r["run"] for r in done}
-    todo = [r for r in range(cfg.runs) if r not in have]
-    if out:
-        _prepare_file(out, cfg)
-    if progress and done:
-        progress(len(done))
-    workers = workers or default_workers()
+    workers = default_workers() if workers is None else workers
     if workers < 1:
         raise InputError("workers must be at least 1")
     if chunk is not None and chunk < 1:
         raise InputError("chunk must be at least 1")
+    local = 1 if scheduler is not None else min(workers, cfg.runs)
+    check_resources(cfg, local, max_memory, width=min(32, chunk or 32, cfg.runs),
+                    requested=None if scheduler is not None else workers)
+    limit = memory_limit() if max_memory is None else int(max_memory)
+    results = ResultsFile(out, cfg, max_bytes=limit) if out else None
+    try:
+        return _sweep(cfg, results, workers, scheduler, chunk, progress)
+    finally:
+        if results is not None:
+            results.close()
+
+
+def _sweep(cfg, results, workers, scheduler, chunk, progress):
+    done = list(results.records) if results else []
+    have = {r["run"] for r in done}
+    todo = [r for r in range(cfg.runs) if r not in have]
+    if progress and done:
+        progress(len(done))
     # tasks of up to 128 runs, about four per worker (each vectorised 32 runs wide)
     size = chunk or max(1, min(128, -(-len(todo) // max(1, workers * 4))))
     parts = _chunks(todo, size)
     records = list(done)
 
     def finish(recs):
+        if results is not None:
+            try:
+                results.append(recs)
+            except SymcritError as exc:
+                raise lost(str(exc)) from None
         records.extend(recs)
-        if out:
-            with open(out, "a") as fh:
-                for r in recs:
-                    fh.write(json.dumps(r) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
         if progress:
             progress(len(recs))
 
     def lost(what):
-        saved = (f"{len(records)} of {cfg.runs} runs are saved in {out}; run the same "
-                 "command again to resume") if out else "no --out file, nothing was saved"
+        saved = (f"{len(records)} of {cfg.runs} runs are saved in {results.path}; run the "
+                 "same command again to resume") if results else \
+            "no --out file, nothing was saved"
         return SymcritError(f"{what}; {saved}")
 
     if not parts:
@@ -532,8 +510,9 @@ def run_ensemble(cfg: TrainConfig, out: str | os.PathLike[str] | None = None,
         from concurrent.futures import ProcessPoolExecutor, as_completed
         from concurrent.futures.process import BrokenProcessPool
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        fds = [results.fileno] if results is not None else []
         pool = ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=ctx,
-                                   initializer=_ignore_sigint)
+                                   initializer=_worker_init, initargs=(os.getpid(), fds))
         try:
             futs = [pool.submit(train_runs, cfg, p) for p in parts]
             for fut in as_completed(futs):

@@ -83,15 +83,6 @@ def _outer(a, b):
     return a[..., :, None] * b[..., None, :]
 
 
-def _reciprocal_or_zero(ns, s):
-    """1/s, and 0 where s is exactly zero (there the factor it multiplies vanishes like s²)."""
-    if isinstance(s, np.ndarray) and s.dtype != object:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(s == 0, 0.0, 1.0 / np.where(s == 0, 1.0, s))
-    f = np.frompyfunc(lambda x: 0 if (x == 0) is True else 1 / x, 1, 1)
-    return f(s) if isinstance(s, np.ndarray) else (0 if (s == 0) is True else 1 / s)
-
-
 def kernel_grad_coefficients(ns, guu, gvv, guv):
     r"""The coefficients of :math:`\nabla_u K = c_u\,u + c_{uv}\,v` and
     :math:`\nabla_v K = c_v\,v + c_{uv}\,u`:
@@ -177,7 +168,7 @@ def kernel_hessian_pullback(ns, guu, gvv, guv, P, Q, R1, R2, AA, BB, AB,
     nu, nv, c, theta, s = angle(ns, guu, gvv, guv)
     e = lambda x: x[..., None]
     m = lambda x: x[..., None, None]
-    r = _reciprocal_or_zero(ns, s)
+    r = ns.reciprocal_or_zero(s)      # 1/s, and 0 where s is exactly 0
     Au = P / e(nu)                       # A^T u^
     Bv = Q / e(nv)                       # B^T v^
     An = R1 / e(nv) - e(c) * Au          # A^T (v^ - c u^) = sin θ A^T e

@@ -18,6 +18,13 @@ A pair involves the entries of two rows only, so its contractions live on a **su
 a few parameters: they are formed there, vectorised over the pair types that share a
 support size, and scattered into the full gradient and Hessian.
 
+Vectorised, the assembly suits float64 (arrays over many points at once).  In the object
+systems (Arb balls, mpmath, truncated series, Taylor models) numpy's object arrays cost more
+than the arithmetic, and the same small quantities (norms, angles) are formed in several
+places; :func:`straight_line_assembly` runs the assembly once on traced scalars and
+compiles what it did into straight-line code (:func:`symcrit.core.trace_straight_line`):
+the same operations on the same operands, each done once — the same values, bit for bit.
+
 >>> import numpy as np
 >>> from symcrit.core import FLOAT
 >>> pair = {"identical": True, "sup": (0,), "w": [2.0], "g": [9.0], "P": [3.0], "AA": [1.0]}
@@ -29,9 +36,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core import trace_straight_line
 from ..model import kernel, kernel_gradient_pullback, kernel_hessian_pullback
 
-__all__ = ["assemble", "converter"]
+__all__ = ["assemble", "converter", "straight_line_assembly"]
 
 _VECTORS = ("P", "Q", "R1", "R2")
 _MATRICES = ("AA", "BB", "AB")
@@ -159,3 +167,70 @@ def assemble(ns, base, pairs, n, order, conv=None):
             Hm[ix] = Hm[ix] + wv[..., None, None] * _array(conv(v["AA"]),
                                                              (len(sup), len(sup)), dt)
     return L, grad, Hm
+
+
+def straight_line_assembly(raw, nargs, n):
+    """:func:`assemble` of the pair data ``raw(ns, args) -> (base, pairs)``, compiled to
+    straight-line code by tracing it once (:func:`symcrit.core.trace_straight_line`).
+
+    Parameters
+    ----------
+    raw : callable
+        The constant term and the pair data at ``args`` (as :func:`assemble` takes them),
+        computed by code that is straight-line in its scalars.
+    nargs : int
+        The number of arguments.
+    n : int
+        The number of parameters.
+
+    Returns
+    -------
+    callable
+        ``f(ns, args, order) -> (L, ∇L, ∇²L)`` as :func:`assemble` returns them for one point
+        in an object system (``None`` beyond ``order``): the same operations, each done
+        once, so the same values; ``f.operations`` counts them.
+
+    Raises
+    ------
+    symcrit.core.TraceError
+        ``raw`` is not straight-line.
+
+    Examples
+    --------
+    >>> from symcrit.core import MPMATH
+    >>> def raw(ns, args):                  # one pair type on one parameter x
+    ...     x = args[0]
+    ...     return 0, [{"identical": False, "sup": (0,), "w": [1], "g": [x * x, 2, x],
+    ...                 "P": [x], "Q": [0], "R1": [1], "R2": [1],
+    ...                 "AA": [1], "BB": [0], "AB": [0]}]
+    >>> f = straight_line_assembly(raw, 1, 1)
+    >>> x = [MPMATH.convert(2)]
+    >>> conv = converter(MPMATH)
+    >>> base, pairs = raw(MPMATH, x)
+    >>> L, g, H = assemble(MPMATH, conv([base])[0], pairs, 1, 2, conv)
+    >>> a, b, c = f(MPMATH, x, 2)
+    >>> (a, b.tolist(), c.tolist()) == (L, g.tolist(), H.tolist())       # bit for bit
+    True
+    """
+    def formula(ns, args):
+        base, pairs = raw(ns, args)
+        conv = converter(ns)
+        L, g, Hm = assemble(ns, conv([base])[0], pairs, n, 2, conv)
+        return [[L], list(g), list(Hm.reshape(-1))]
+
+    code = trace_straight_line(formula, nargs, "assembled")
+
+    def run(ns, args, order):
+        out = code(ns, args, order)
+        if order == 0:
+            return out[0], None, None
+        g = np.empty(n, dtype=object)
+        g[:] = out[1:n + 1]
+        if order == 1:
+            return out[0], g, None
+        Hm = np.empty(n * n, dtype=object)
+        Hm[:] = out[n + 1:]
+        return out[0], g, Hm.reshape(n, n)
+    run.operations = code.operations
+    run.source = code.source
+    return run

@@ -41,21 +41,30 @@ True
 from __future__ import annotations
 
 import sys
+import time
 from functools import cached_property, lru_cache
 
 import mpmath
 import numpy as np
 import sympy
 
-from ..core import (InputError, ShapeError, SYMPY, SympyConvertible, compile_exprs,
-                    compile_source, get_system, sympy_latex)
+from ..core import (InputError, ShapeError, SYMPY, SYSTEMS, SympyConvertible, TraceError,
+                    compile_exprs, compile_source, get_system, sympy_latex)
 from ..core.cache import fingerprint, load, store
 from ..model import kernel
 from ..symmetry import FixedSpace, YoungIsotropy
-from .assemble import assemble, converter
+from .assemble import assemble, converter, straight_line_assembly
 from .pairs import pair_types, teacher_pair_types
 
-__all__ = ["RestrictedLoss", "restricted_loss", "entry_residual", "gradient_norm"]
+__all__ = ["RestrictedLoss", "restricted_loss", "entry_residual", "gradient_norm",
+           "STRAIGHT_LINE_AFTER"]
+
+#: seconds of evaluation in the scalar object systems (Arb, mpmath, sympy) after which a
+#: restricted loss compiles its assembly to straight-line code
+#: (:meth:`RestrictedLoss.straight_line`): tracing and compiling costs about as much as
+#: a few dozen evaluations, which one-off uses never repay.  In the costlier systems
+#: (truncated series, Taylor models) the straight-line code is used from the start.
+STRAIGHT_LINE_AFTER = 0.1
 
 _VECTORS = ("P", "Q", "R1", "R2")
 _MATRICES = ("AA", "BB", "AB")
@@ -116,6 +125,8 @@ class RestrictedLoss(SympyConvertible):
         self.d = H.d if H.d != H.k else None
         self.symbols = self.fixed.symbols
         self.prime = {x: sympy.Symbol(x.name + "__2", real=True) for x in self.symbols}
+        self._straight = None             # the straight-line assembly (False: unavailable)
+        self._object_seconds = 0.0        # time spent evaluating in the object systems
 
     @cached_property
     def pair_types(self):
@@ -284,10 +295,52 @@ class RestrictedLoss(SympyConvertible):
             pairs.append(d)
         return out[0], pairs
 
-    def _evaluate(self, ns, args, order):
+    def straight_line(self):
+        """The evaluation in the object systems compiled to straight-line code
+        (:func:`~symcrit.restricted.assemble.straight_line_assembly`: the same values, bit
+        for bit, without numpy's object arrays): ``f(ns, args, order) -> (L, ∇L, ∇²L)``,
+        or None when it cannot be traced.  Built when first asked for, at the first
+        evaluation in truncated series or Taylor models, or once
+        :data:`STRAIGHT_LINE_AFTER` seconds have been spent evaluating without it (ask for
+        it before forking worker processes, so that they inherit it).
+
+        >>> from flint import arb
+        >>> from symcrit.core import ARB
+        >>> f = restricted_loss("ΔS_k").straight_line()
+        >>> L, g, H = f(ARB, [arb("0.9"), arb("0.05"), arb(5)], 2)
+        >>> bool(abs(float(L.mid()) - restricted_loss("ΔS_k").loss([0.9, 0.05], 5)) < 1e-14)
+        True
+        >>> H.shape, f.operations > 100
+        ((2, 2), True)
+        """
+        if self._straight is None:
+            try:
+                self._straight = straight_line_assembly(self._raw, len(self.args),
+                                                        len(self.symbols))
+            except TraceError:
+                self._straight = False
+        return self._straight or None
+
+    def _assemble(self, ns, args, order):
         base, pairs = self._raw(ns, args)
         conv = converter(ns)
         return assemble(ns, conv([base])[0], pairs, len(self.symbols), order, conv)
+
+    def _evaluate(self, ns, args, order, straight_line=None):
+        if ns.dtype is float:                # vectorised over points: numpy's own arrays
+            return self._assemble(ns, args, order)
+        if straight_line is not None:        # the caller's choice (tests compare the two)
+            f = self.straight_line() if straight_line else None
+            return f(ns, args, order) if f else self._assemble(ns, args, order)
+        if self._straight is None and (self._object_seconds >= STRAIGHT_LINE_AFTER
+                                       or _costly_scalars(ns)):
+            self.straight_line()
+        if self._straight:
+            return self._straight(ns, args, order)
+        t = time.perf_counter()
+        out = self._assemble(ns, args, order)
+        self._object_seconds += time.perf_counter() - t
+        return out
 
     def _call_args(self, xi, k, d, ns):
         if isinstance(xi, np.ndarray) and xi.ndim >= 2:
@@ -330,12 +383,18 @@ class RestrictedLoss(SympyConvertible):
         ns = get_system(system)
         return ns.column(self._evaluate(ns, self._call_args(xi, k, d, ns), 1)[1])
 
-    def evaluate(self, xi, k, d=None, system="float", order=2):
+    def evaluate(self, xi, k, d=None, system="float", order=2, straight_line=None):
         """``(L, ∇L, ∇²L)`` (fewer for ``order`` < 2) from one shared evaluation.
 
         In float64, ``xi`` may be an array of points of shape (..., n) and ``k`` an array
         broadcasting with its leading axes: the results then have shapes (...), (..., n)
         and (..., n, n), computed at once (vectorised, as ``lambdify`` would).
+
+        In the object systems the assembly runs on numpy object arrays, or as
+        straight-line code (:meth:`straight_line`; the same values, bit for bit):
+        ``straight_line`` True or False forces one of the two, None (the default) uses
+        straight-line code in truncated series and Taylor models, and in Arb, mpmath and
+        sympy after :data:`STRAIGHT_LINE_AFTER` seconds of evaluation.
 
         >>> R = restricted_loss("ΔS_k")
         >>> X = np.array([[1.0, 0.0], [0.5, 0.1], [0.9, 0.05]])
@@ -346,7 +405,7 @@ class RestrictedLoss(SympyConvertible):
         True
         """
         ns = get_system(system)
-        L, g, Hm = self._evaluate(ns, self._call_args(xi, k, d, ns), order)
+        L, g, Hm = self._evaluate(ns, self._call_args(xi, k, d, ns), order, straight_line)
         if order == 0:
             return L
         if order == 1:
@@ -383,6 +442,14 @@ class RestrictedLoss(SympyConvertible):
         """The gradient ``g`` (in ξ) per entry of W at k: :func:`entry_residual` with the
         weights at k (mpmath)."""
         return entry_residual(list(g), self.weights(k, d, system="mpmath"))
+
+
+def _costly_scalars(ns):
+    """True for the number systems outside the built-in scalar ones (truncated series,
+    Taylor models): there one evaluation costs seconds, so the straight-line code, which
+    does every operation once (norms and angles are formed in several places of the
+    vectorised assembly), is worth tracing before the first evaluation."""
+    return all(ns is not s for s in SYSTEMS.values())
 
 
 #: the modules whose code determines a derived restricted loss (the disk cache's key)

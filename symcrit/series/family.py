@@ -175,14 +175,16 @@ class FamilySeries(SympyConvertible):
         return check_coefficient(self, name, exponent, value, digits, abs_tol)
 
     # ------------------------------------------------------------------ verification
-    def verify(self, ks=(10 ** 4, 10 ** 6, 10 ** 8, 10 ** 10, 10 ** 12), orders=None):
+    def verify(self, ks=(10 ** 4, 10 ** 6, 10 ** 8, 10 ** 10, 10 ** 12), orders=None,
+               progress=None):
         r"""Truncation errors against refined points and spectra
         (:func:`symcrit.series.verify.verify_series`): per k and order N the error of the
         truncated series relative to its leading term, which should behave like
-        :math:`\varepsilon^{N+1}`, and the observed slopes."""
+        :math:`\varepsilon^{N+1}`, and the observed slopes; ``progress`` (optional) is
+        called with each k once it is done."""
         return verify_series(self, ks, orders, lambda dps: family_series(
             self.family, order=self.order, dps=dps, eigenvalues=bool(self.eigenvalues),
-            exact=self.exact_lifting, identify=False))
+            exact=self.exact_lifting, identify=False), progress)
 
     def verify_table(self, rows=None):
         """The table of :meth:`verify` as text: per quantity the relative error, its ratio

@@ -65,7 +65,7 @@ def series_json(S, digits=30):
                               "exponent": S.exponents[n],
                               "terms": terms(ts)} for n, ts in S.coordinates.items()}}
     out["eigenvalues"] = [{"label": lab, "irrep": S.eigen_info[lab][0],
-                           "multiplicity": str(S.eigen_info[lab][1]).replace(" ", ""),
+                           "multiplicity_in_k": str(S.eigen_info[lab][1]).replace(" ", ""),
                            "terms": terms(ts)} for lab, ts in S.eigenvalues.items()]
     return out
 

@@ -41,7 +41,7 @@ __all__ = ["verify_series", "verify_table", "slopes"]
 COLUMNS = ("coordinates", "loss", "eigenvalues")
 
 
-def verify_series(S, ks, orders, recompute):
+def verify_series(S, ks, orders, recompute, progress=None):
     r"""Truncation errors of the series ``S`` against refined points and spectra.
 
     Parameters
@@ -54,6 +54,8 @@ def verify_series(S, ks, orders, recompute):
     recompute : callable
         ``recompute(dps)``: the same series at ``dps`` digits (used when the numeric
         coefficients of ``S`` are not known to the digits the errors need).
+    progress : callable, optional
+        Called with each k once the series has been compared there.
 
     Returns
     -------
@@ -111,6 +113,8 @@ def verify_series(S, ks, orders, recompute):
                 rows.append({"k": p.k, "order": N, "eps": kk ** -0.5,
                              "coordinates": e_c, "loss": e_l, "eigenvalues": e_e,
                              "dps": ref_dps})
+            if progress:
+                progress(p.k)
     slopes(rows)
     return rows
 

@@ -30,7 +30,7 @@ import sympy
 
 from ..core import (SympyConvertible, latex_array, latex_math_text, latex_number, sympy_latex)
 from ..core import (InputError, check_dps, dec, generalized_eigh, get_system, guard_digits,
-                    is_integer, k_json, workdps)
+                    is_integer, k_json, k_text, workdps)
 from .blocks import point_blocks
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ class Spectrum(SympyConvertible):
         digits = digits or self.dps
         idx = self.index
         return {"isotropy": self.isotropy, "k": k_json(self.k) if is_integer(self.k) or
-                isinstance(self.k, mpmath.mpf) else str(self.k), "dps": self.dps,
+                isinstance(self.k, mpmath.mpf) else k_text(self.k), "dps": self.dps,
                 "spectrum": [e.to_json(digits) for e in self.entries],
                 "index": idx if isinstance(idx, int) else count_text(idx),
                 "index_in_k": multiplicity_text(self.index_in_k),

@@ -240,12 +240,14 @@ class IsotypicDecomposition:
 
     def to_json(self):
         """The decomposition as a JSON-ready dict: the group, the size n of its big
-        factor, its small factors, every component (irreducible, copies, dimension as a
-        polynomial in k) and the LaTeX of the whole."""
+        factor, its small factors, every component (irreducible, copies, and the dimension
+        of the irreducible, which is the multiplicity of each eigenvalue of its Hessian
+        block: ``multiplicity_in_k``, a polynomial in k) and the LaTeX of the whole."""
         return {"isotropy": self.H.label, "n": _size_text(self.n),
                 "small_factors": [f"S_{m}" for m in self.small_sizes],
                 "components": [{"irrep": c.label, "latex": c.irrep.latex, "copies": c.copies,
-                                "dimension": str(c.dimension)} for c in self.components],
+                                "multiplicity_in_k": str(sympy.factor(c.dimension)).replace(
+                                    " ", "")} for c in self.components],
                 "total_dimension": str(sympy.expand(self.shape[0] * self.shape[1])),
                 "latex": self.latex()}
 

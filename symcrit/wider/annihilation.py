@@ -113,7 +113,7 @@ class AnnihilationRow:
         return min(idx) if idx else None
 
     def to_json(self):
-        return {"family": self.family, "m": self.m, "k": self.k, "n": self.n,
+        return {"family": self.family, "m": self.m, "k": str(self.k), "n": self.n,
                 "kind": self.kind, "index": None if self.index_min is None else
                 str(self.index_min), "loss": None if self.loss is None else
                 dec(self.loss, 15), "embeddings": [e.to_json() for e in self.embeddings],
@@ -138,7 +138,7 @@ class AnnihilationTable:
         return None
 
     def to_json(self):
-        return {"families": self.families, "k": [str(k) for k in self.ks],
+        return {"families": self.families, "ks": [str(k) for k in self.ks],
                 "extra": self.extra, "certainty": self.certainty,
                 "method": "index of the symmetric splits = narrow index + (r-1)·#(μ < 0) "
                           "of the split curvature M (exact); zero neuron: min g over the "

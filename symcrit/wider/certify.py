@@ -137,7 +137,7 @@ def certify_split(point, k=None, J=None, lam=Fraction(1, 2), dps=30, row=None):
             mult = multiplicity_value(b.multiplicity, int(kq) if kq.denominator == 1
                                       else float(kq))
             out.blocks.append({"component": b.component, "wide_irrep": b.wide_irrep,
-                               "multiplicity": str(b.multiplicity),
+                               "multiplicity_in_k": str(b.multiplicity).replace(" ", ""),
                                "eigenvalues_of_M": [None if e is None else
                                                     [bound_text(e[0], 12, -1),
                                                      bound_text(e[1], 12, +1)] for e in enc],

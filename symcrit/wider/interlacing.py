@@ -119,7 +119,8 @@ class NeuronCurvature:
         return {"row_class": self.row.description,
                 "subspace": "Z = (δ, -δ)/√2 on the two split rows, δ ∈ R^d",
                 "blocks": [{"component": b.component,
-                            "multiplicity": str(sympy.factor(b.multiplicity)).replace(" ", ""),
+                            "multiplicity_in_k": str(sympy.factor(b.multiplicity)).replace(
+                                " ", ""),
                             "wide_irrep": b.wide_irrep,
                             "eigenvalues_of_M": [dec(e, digits) for e in b.eigenvalues]}
                            for b in self.blocks],

@@ -55,7 +55,7 @@ class WideMinimum:
     matrix: object = field(default=None, repr=False)
 
     def to_json(self, digits=20):
-        return {"isotropy": self.isotropy, "k": self.k, "family": self.family,
+        return {"isotropy": self.isotropy, "k": str(self.k), "family": self.family,
                 "parameters": {n: dec(x, digits) for n, x in zip(self.names, self.xi)},
                 "loss": dec(self.loss, digits),
                 "min_hessian_eigenvalue": dec(self.min_eigenvalue, 12),

@@ -105,7 +105,7 @@ class ZeroNeuron:
                 "embedding": "zero", "narrow_isotropy": self.narrow.isotropy,
                 "isotropy": self.isotropy, "loss": dec(self.narrow.loss, digits),
                 "min_directional_derivative": dec(self.min_directional_derivative, digits),
-                "direction": [{"columns": c, "count": str(m), "value": dec(v, digits)}
+                "direction": [{"columns": c, "size": str(m), "value": dec(v, digits)}
                               for c, m, v in self.direction],
                 "descent": self.descent, "residual": dec(self.residual, 3),
                 "g_at_rows": None if self.check_at_rows is None else
