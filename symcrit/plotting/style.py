@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import InputError, check_writable, latex_math_text
+from ..symmetry import partitions
 
 __all__ = ["HOUSE_STYLE", "PALETTE", "MARKERS", "DEFAULT_DPI", "house_style", "new_figure",
            "save_figure", "plot_formats", "check_plot_path", "mathtext", "fix_mathtext",
@@ -242,21 +243,11 @@ def irrep_key(label: str) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
     return lam, tuple(int(p) for p in s.group(2).split(",")[1:])
 
 
-def _partitions(n, largest=None):
-    """The partitions of n, reverse lexicographic ((2,), (1, 1))."""
-    if n == 0:
-        yield ()
-        return
-    for first in range(min(n, largest or n), 0, -1):
-        for rest in _partitions(n - first, first):
-            yield (first,) + rest
-
-
 def _shape_order(max_size=8):
     order = {}
     for size in range(max_size + 1):
         for a in range(size, -1, -1):
-            for lam, nu in product(_partitions(a), _partitions(size - a)):
+            for lam, nu in product(partitions(a), partitions(size - a)):
                 order[(lam, nu)] = len(order)
     return order
 

@@ -169,7 +169,7 @@ def assemble(ns, base, pairs, n, order, conv=None):
     return L, grad, Hm
 
 
-def straight_line_assembly(raw, nargs, n):
+def straight_line_assembly(raw, nargs, n, code=None):
     """:func:`assemble` of the pair data ``raw(ns, args) -> (base, pairs)``, compiled to
     straight-line code by tracing it once (:func:`symcrit.core.trace_straight_line`).
 
@@ -182,6 +182,10 @@ def straight_line_assembly(raw, nargs, n):
         The number of arguments.
     n : int
         The number of parameters.
+    code : callable, optional
+        The traced code itself (``f.code`` of an earlier call, or the function compiled from
+        its ``source`` read back from the disk cache, with its ``operations`` set): no
+        tracing.
 
     Returns
     -------
@@ -218,7 +222,8 @@ def straight_line_assembly(raw, nargs, n):
         L, g, Hm = assemble(ns, conv([base])[0], pairs, n, 2, conv)
         return [[L], list(g), list(Hm.reshape(-1))]
 
-    code = trace_straight_line(formula, nargs, "assembled")
+    if code is None:
+        code = trace_straight_line(formula, nargs, "assembled")
 
     def run(ns, args, order):
         out = code(ns, args, order)
@@ -233,4 +238,5 @@ def straight_line_assembly(raw, nargs, n):
         return out[0], g, Hm.reshape(n, n)
     run.operations = code.operations
     run.source = code.source
+    run.code = code
     return run

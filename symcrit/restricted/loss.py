@@ -299,7 +299,8 @@ class RestrictedLoss(SympyConvertible):
         """The evaluation in the object systems compiled to straight-line code
         (:func:`~symcrit.restricted.assemble.straight_line_assembly`: the same values, bit
         for bit, without numpy's object arrays): ``f(ns, args, order) -> (L, ∇L, ∇²L)``,
-        or None when it cannot be traced.  Built when first asked for, at the first
+        or None when it cannot be traced (the traced code is kept in the disk cache,
+        :mod:`symcrit.core.cache`, for later processes).  Built when first asked for, at the first
         evaluation in truncated series or Taylor models, or once
         :data:`STRAIGHT_LINE_AFTER` seconds have been spent evaluating without it (ask for
         it before forking worker processes, so that they inherit it).
@@ -314,11 +315,23 @@ class RestrictedLoss(SympyConvertible):
         ((2, 2), True)
         """
         if self._straight is None:
+            key = (f"straight-line/{self.H.label}/{self.d is not None}/"
+                   f"{_fingerprint()}")
+            code, hit = None, load(key)
+            if hit is not None:
+                try:
+                    code = compile_source(hit["source"], "assembled")
+                    code.operations = int(hit["operations"])
+                except (KeyError, TypeError, ValueError, SyntaxError):
+                    code = None               # a foreign or damaged file: trace again
             try:
                 self._straight = straight_line_assembly(self._raw, len(self.args),
-                                                        len(self.symbols))
+                                                        len(self.symbols), code=code)
             except TraceError:
                 self._straight = False
+            if self._straight and code is None:
+                store(key, {"source": self._straight.source,
+                            "operations": self._straight.operations})
         return self._straight or None
 
     def _assemble(self, ns, args, order):
@@ -455,7 +468,8 @@ def _costly_scalars(ns):
 #: the modules whose code determines a derived restricted loss (the disk cache's key)
 _DERIVED_BY = ("symcrit.restricted.loss", "symcrit.restricted.pairs",
                "symcrit.restricted.assemble", "symcrit.symmetry.fixed",
-               "symcrit.symmetry.young", "symcrit.core.codegen", "symcrit.model.kernel")
+               "symcrit.symmetry.young", "symcrit.core.codegen", "symcrit.model.kernel",
+               "symcrit.core.tracing", "symcrit.core.systems")
 
 
 @lru_cache(maxsize=None)
