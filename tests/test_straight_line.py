@@ -134,3 +134,29 @@ def test_automatic_switch_and_one_off_evaluations():
         a = R.evaluate(xi, 5, system="arb", straight_line=False)
         b = R.evaluate(xi, 5, system="arb")
     _check(a, b, "auto")
+
+
+def test_traced_code_kept_in_the_disk_cache_and_rebuilt_when_damaged(tmp_path, monkeypatch):
+    """A later process (here: a fresh RestrictedLoss) reads the traced code from the disk
+    cache and gets the same values bit for bit; a damaged entry is traced again."""
+    import mpmath
+    from symcrit.restricted import RestrictedLoss
+    monkeypatch.setenv("SYMCRIT_CACHE", str(tmp_path))
+    x = [mpmath.mpf("1.01"), mpmath.mpf("-0.02"), mpmath.mpf("0.15"), mpmath.mpf("0.1"),
+         mpmath.mpf("-0.7")]
+    first = RestrictedLoss("ΔS_{k-1}")
+    reference = first.evaluate(x, 12, system="mpmath", straight_line=False)
+    first.straight_line()                               # traced, then stored
+    entries = sorted(tmp_path.rglob("*.json"))
+    stored = [p for p in entries if "straight-line" in p.read_text()]
+    assert len(stored) == 1
+    again = RestrictedLoss("ΔS_{k-1}")
+    f = again.straight_line()                           # read back, not traced
+    assert f.operations == first.straight_line().operations
+    L, g, H = again.evaluate(x, 12, system="mpmath", straight_line=True)
+    assert L == reference[0] and list(g) == list(reference[1])
+    assert H.tolist() == reference[2].tolist()
+    stored[0].write_text(stored[0].read_text().replace("t1", "t9", 1))   # checksum breaks
+    damaged = RestrictedLoss("ΔS_{k-1}")
+    L2, _, _ = damaged.evaluate(x, 12, system="mpmath", straight_line=True)
+    assert L2 == reference[0]

@@ -127,6 +127,7 @@ class RestrictedLoss(SympyConvertible):
         self.prime = {x: sympy.Symbol(x.name + "__2", real=True) for x in self.symbols}
         self._straight = None             # the straight-line assembly (False: unavailable)
         self._object_seconds = 0.0        # time spent evaluating in the object systems
+        self._straight_looked_up = False  # the disk cache asked for the straight-line code
 
     @cached_property
     def pair_types(self):
@@ -300,8 +301,10 @@ class RestrictedLoss(SympyConvertible):
         (:func:`~symcrit.restricted.assemble.straight_line_assembly`: the same values, bit
         for bit, without numpy's object arrays): ``f(ns, args, order) -> (L, ∇L, ∇²L)``,
         or None when it cannot be traced (the traced code is kept in the disk cache,
-        :mod:`symcrit.core.cache`, for later processes).  Built when first asked for, at the first
-        evaluation in truncated series or Taylor models, or once
+        :mod:`symcrit.core.cache`, for later processes: loading it costs about a tenth of
+        tracing it, but for a large group still more than one evaluation without it).
+        Built when first asked for, at the first evaluation in truncated series or Taylor
+        models, or once
         :data:`STRAIGHT_LINE_AFTER` seconds have been spent evaluating without it (ask for
         it before forking worker processes, so that they inherit it).
 
@@ -315,24 +318,38 @@ class RestrictedLoss(SympyConvertible):
         ((2, 2), True)
         """
         if self._straight is None:
-            key = (f"straight-line/{self.H.label}/{self.d is not None}/"
-                   f"{_fingerprint()}")
-            code, hit = None, load(key)
-            if hit is not None:
-                try:
-                    code = compile_source(hit["source"], "assembled")
-                    code.operations = int(hit["operations"])
-                except (KeyError, TypeError, ValueError, SyntaxError):
-                    code = None               # a foreign or damaged file: trace again
+            self._straight = self._cached_straight_line()
+        if self._straight is None:
             try:
                 self._straight = straight_line_assembly(self._raw, len(self.args),
-                                                        len(self.symbols), code=code)
+                                                        len(self.symbols))
             except TraceError:
                 self._straight = False
-            if self._straight and code is None:
-                store(key, {"source": self._straight.source,
-                            "operations": self._straight.operations})
+            if self._straight:
+                store(self._straight_key, {"source": self._straight.source,
+                                           "operations": self._straight.operations})
         return self._straight or None
+
+    @property
+    def _straight_key(self):
+        return f"straight-line/{self.H.label}/{self.d is not None}/{_fingerprint()}"
+
+    def _cached_straight_line(self):
+        """The straight-line code an earlier process traced (from the disk cache), or None
+        (looked up once: a miss is not read again)."""
+        if self._straight_looked_up:
+            return None
+        self._straight_looked_up = True
+        hit = load(self._straight_key)
+        if hit is None:
+            return None
+        try:
+            code = compile_source(hit["source"], "assembled")
+            code.operations = int(hit["operations"])
+        except (KeyError, TypeError, ValueError, SyntaxError):
+            return None                       # a foreign or damaged file: trace again
+        return straight_line_assembly(self._raw, len(self.args), len(self.symbols),
+                                      code=code)
 
     def _assemble(self, ns, args, order):
         base, pairs = self._raw(ns, args)
