@@ -226,7 +226,14 @@ def thresholds(family: str | Family, k_max: Any = 40, k_min: Any = None, ratio: 
     >>> [(t.irrep, t.before, t.after) for t in th]
     [('[k-2,1]', 'saddle', 'minimum')]
     """
-    fam = get_family(family)
+    return _crossings(get_family(family), k_max, k_min, ratio, dps, progress)
+
+
+def _crossings(fam, k_max, k_min, ratio, dps, progress, last_to_minimum=False):
+    """:func:`thresholds`; with ``last_to_minimum``, only the crossings of the last grid
+    interval where the family turns from a non-minimum into a minimum are polished (what
+    :func:`threshold` returns is the last of them): the others cost as much each, and the
+    classification on both sides comes from the float64 scan either way."""
     dps = check_dps(dps)
     dec_ = isotypic_decomposition(fam.isotropy)
     lo = float(k_min) if k_min is not None else float(max(fam.k_min, dec_.generic_k_min)) + 0.05
@@ -251,13 +258,23 @@ def thresholds(family: str | Family, k_max: Any = 40, k_min: Any = None, ratio: 
     work = dps + 10
     out = []
     idx = sorted(scan)
+    intervals = []                  # (i0, i1, blocks changing sign), ascending in k
     for i0, i1 in zip(idx, idx[1:]):
         if i1 != i0 + 1:
             continue
         (x0, m0), (x1, m1) = scan[i0], scan[i1]
-        for irrep in m0:
-            if irrep not in m1 or np.sign(m0[irrep]) == np.sign(m1[irrep]):
-                continue
+        changing = [irrep for irrep in m0
+                    if irrep in m1 and np.sign(m0[irrep]) != np.sign(m1[irrep])]
+        if changing:
+            intervals.append((i0, i1, changing))
+    if last_to_minimum:
+        turning = [iv for iv in intervals
+                   if classify(scan[iv[1]][1], 1e-8) == "minimum"
+                   and classify(scan[iv[0]][1], 1e-8) != "minimum"]
+        intervals = turning[-1:] or intervals     # none: all, for the error message
+    for i0, i1, changing in intervals:
+        (x0, m0), (x1, m1) = scan[i0], scan[i1]
+        for irrep in changing:
             kt, xt = _float_root(fam, irrep, grid[i0], grid[i1], x0)
             log.info("block %s of %s changes sign near k = %.10g: polishing to %d digits",
                      irrep, fam.name, kt, dps)
@@ -283,6 +300,8 @@ def thresholds(family: str | Family, k_max: Any = 40, k_min: Any = None, ratio: 
         for t in out:
             t.k, t.slope = +t.k, +t.slope
     return out
+
+
 
 
 def _float_root(fam, irrep, a, b, x0):
@@ -327,7 +346,7 @@ def threshold(family: str | Family, k_max: Any = 40, dps: int = 30, ratio: float
     ('[k-2,1]', 'saddle', 'minimum', True)
     """
     fam = get_family(family)
-    th = thresholds(fam, k_max=k_max, dps=dps, ratio=ratio, progress=progress)
+    th = _crossings(fam, k_max, None, ratio, dps, progress, last_to_minimum=True)
     good = [t for t in th if t.after == "minimum" and t.before != "minimum"]
     if not good:
         what = ", ".join(f"{t.irrep} at k = {mpmath.nstr(t.k, 8)} ({t.before} -> {t.after})"

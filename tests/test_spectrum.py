@@ -138,6 +138,20 @@ def test_threshold_type_A_between_5_and_6_and_index_on_both_sides():
     assert abs(t.loss - fam.point(t.k, dps=25).loss) < 1e-20
 
 
+def test_threshold_polishes_only_the_turn_into_a_minimum_and_agrees_with_all():
+    """type-A3 crosses twice (saddle -> saddle near 6.29, saddle -> minimum near 9.32):
+    threshold() polishes only the second, to the same digits as thresholds() does, and the
+    family is a saddle at k = 9 and a minimum at k = 10."""
+    every = thresholds("type-A3", k_max=40, dps=20)
+    assert [(t.before, t.after) for t in every] == [("saddle", "saddle"),
+                                                    ("saddle", "minimum")]
+    t = threshold("type-A3", k_max=40, dps=20)
+    assert t.k == every[1].k and t.irrep == every[1].irrep and 9 < t.k < 10
+    fam = get_family("type-A3")
+    assert spectrum_of(fam.point(9, dps=20)).kind == "saddle"
+    assert spectrum_of(fam.point(10, dps=20)).kind == "minimum"
+
+
 def test_bad_input():
     with pytest.raises(InputError, match="not in Fix"):
         spectrum("ΔS_{k-1}", np.arange(36.0).reshape(6, 6) / 36, dps=20)
