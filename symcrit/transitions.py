@@ -262,7 +262,7 @@ def _crossings(fam, k_max, k_min, ratio, dps, progress, last_to_minimum=False):
     for i0, i1 in zip(idx, idx[1:]):
         if i1 != i0 + 1:
             continue
-        (x0, m0), (x1, m1) = scan[i0], scan[i1]
+        m0, m1 = scan[i0][1], scan[i1][1]
         changing = [irrep for irrep in m0
                     if irrep in m1 and np.sign(m0[irrep]) != np.sign(m1[irrep])]
         if changing:
@@ -273,7 +273,7 @@ def _crossings(fam, k_max, k_min, ratio, dps, progress, last_to_minimum=False):
                    and classify(scan[iv[0]][1], 1e-8) != "minimum"]
         intervals = turning[-1:] or intervals     # none: all, for the error message
     for i0, i1, changing in intervals:
-        (x0, m0), (x1, m1) = scan[i0], scan[i1]
+        (x0, m0), m1 = scan[i0], scan[i1][1]
         for irrep in changing:
             kt, xt = _float_root(fam, irrep, grid[i0], grid[i1], x0)
             log.info("block %s of %s changes sign near k = %.10g: polishing to %d digits",

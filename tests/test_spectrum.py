@@ -3,7 +3,6 @@ float64 Hessian of the full-space formula and numpy's eigvalsh, the trace of tha
 Hessian, the closed form at W = I, and the index on both sides of a threshold."""
 import json
 import os
-import warnings
 
 import mpmath
 import numpy as np

@@ -46,7 +46,7 @@ import mpmath
 import numpy as np
 
 from ..core import InputError
-from ..core import NumberSystem, int_power
+from ..core import ElementSystem, int_power
 from .domains import MPMATH_DOMAIN
 from .extensions import QPiAlgebraic
 from .qpi import QPi
@@ -395,7 +395,7 @@ def _exact_product(D, a, b, rel):
     return D.convolve(a.coeffs[:rel], b.coeffs[:rel], rel)
 
 
-class LaurentSystem(NumberSystem):
+class LaurentSystem(ElementSystem):
     """Truncated Laurent series in ε as a number system, coefficients in ``domain``
     (:data:`~symcrit.algebra.domains.MPMATH_DOMAIN` or :data:`~symcrit.algebra.domains.QQ_PI`).
     ``order``: the absolute precision of constants (terms up to ε^(order-1))."""
@@ -437,18 +437,6 @@ class LaurentSystem(NumberSystem):
         D = self.domain
         return LaurentSeries([D.convert(c) for c in coeffs], val,
                              self.order if prec is None else prec, self)
-
-    def sqrt(self, x):
-        """√x of a series (elementwise on arrays): :meth:`LaurentSeries.sqrt`."""
-        if isinstance(x, np.ndarray):
-            return np.frompyfunc(lambda t: self.convert(t).sqrt(), 1, 1)(x)
-        return self.convert(x).sqrt()
-
-    def acos(self, x):
-        """arccos x of a series (elementwise on arrays): :meth:`LaurentSeries.acos`."""
-        if isinstance(x, np.ndarray):
-            return np.frompyfunc(lambda t: self.convert(t).acos(), 1, 1)(x)
-        return self.convert(x).acos()
 
     @property
     def pi(self):

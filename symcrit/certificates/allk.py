@@ -49,7 +49,7 @@ from flint import arb
 
 from ..core import (ARB, K_MAX, ConvergenceError, InputError, SymcritError, k_key,
                     workdps)
-from ..critical import Family, get_family
+from ..critical import get_family
 from ..restricted import restricted_loss
 from ..schemas import document, read_format
 from ..series.rescaled import RescaledSystem
@@ -67,10 +67,6 @@ __all__ = ["ALLK_FORMAT", "K_INF", "AllKProof", "default_k_from", "statement",
 ALLK_FORMAT = "symcrit.allk"
 #: where the piece at infinity starts, tried in turn
 K_INF = (400, 1600, 6400)
-
-
-def _fam(family):
-    return family if isinstance(family, Family) else get_family(family)
 
 
 def statement(fam, k_from, proved=True):
@@ -169,7 +165,7 @@ def default_k_from(family):
     (:func:`symcrit.transitions.thresholds`, refined numerically — it only chooses where
     the proof starts), or the family's smallest k when it has none below k = 40."""
     from ..transitions import thresholds
-    fam = _fam(family)
+    fam = get_family(family)
     try:
         th = [t for t in thresholds(fam, k_max=40, dps=20) if t.after == "minimum"]
     except (ConvergenceError, InputError, SymcritError):
@@ -223,7 +219,7 @@ def prove_all_k(family, k_from=None, k_inf=None, dps=DPS, progress=None, workers
         An unknown family or a k_from below the family's range.
     """
     t_start, c_start = time.perf_counter(), time.process_time()
-    fam = _fam(family)
+    fam = get_family(family)
     seconds = {}
     if k_from is None:
         t = time.perf_counter()

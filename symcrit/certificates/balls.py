@@ -16,6 +16,7 @@ Comput. 66, arXiv:1611.02831), in particular for the k that was written.
 rounded *down* (towards −∞) and an upper bound *up*, each checked in ball arithmetic, so
 that the text is itself a rigorous bound (:func:`bound_text`).
 
+>>> from flint import fmpq
 >>> from symcrit.core import workdps
 >>> with workdps(40):
 ...     kb = k_ball("7.3")
@@ -27,7 +28,7 @@ that the text is itself a rigorous bound (:func:`bound_text`).
 from __future__ import annotations
 
 import numpy as np
-from flint import arb, arb_mat, fmpq
+from flint import arb, arb_mat
 
 from ..core import ARB, exact_k
 
@@ -55,6 +56,7 @@ def k_ball(k):
 
     Examples
     --------
+    >>> from flint import fmpq
     >>> k_ball(12), k_ball("7.5")
     (12.0000000000000, 7.50000000000000)
     >>> k_ball("1/3").contains(fmpq(1, 3))

@@ -56,7 +56,7 @@ import mpmath
 from flint import arb
 
 from ..core import ConvergenceError, InputError, SymcritError, dec, workdps
-from ..critical import Family, get_family
+from ..critical import get_family
 from ..series.rescaled import RescaledSystem
 from ..spectra import isotypic_blocks
 from .taylor import TaylorModelError, TaylorSystem
@@ -78,10 +78,6 @@ SERIES_ORDER = 10
 DPS_INF = 30
 
 
-def _fam(family):
-    return family if isinstance(family, Family) else get_family(family)
-
-
 def eps_range(k_inf):
     r"""The ball :math:`[0, \varepsilon_0] \supseteq [0, K^{-1/2}]` (ε₀ rounded up)."""
     K = Fraction(k_inf)
@@ -92,7 +88,7 @@ def eps_range(k_inf):
 def rescaling(family, dps=30):
     """The rescaled system of the family (:class:`~symcrit.series.rescaled.RescaledSystem`)
     and its data; raises ConvergenceError when the series layer cannot regularise it."""
-    fam = _fam(family)
+    fam = get_family(family)
     with workdps(dps):
         rs = RescaledSystem(fam, dps)
     return rs, rs.to_data()
@@ -202,7 +198,7 @@ def check_infinity(family, k_inf, rescale, center, radii, order=ORDER_INF,
     Piece
     """
     t0 = time.perf_counter()
-    fam = _fam(family)
+    fam = get_family(family)
     K = Fraction(k_inf)
     data = {"rescaling": rescale, "center": [list(c) for c in center],
             "radii": list(radii), "order": int(order), "exact_order": int(exact_order),
@@ -212,12 +208,12 @@ def check_infinity(family, k_inf, rescale, center, radii, order=ORDER_INF,
     if rs.p != len(rs.names):
         piece.reason = ("a coordinate is on its limit for every k: the rescaled system has "
                         "no row for it, so the certificate at infinity would miss it")
-        return _done(piece, t0)
+        return piece.timed(t0)
     if len(center) != rs.p or len(radii) != rs.p:
         raise InputError("the box at infinity has the wrong dimension")
     if K < fam.k_min:
         piece.reason = f"K = {K} is below the family's range"
-        return _done(piece, t0)
+        return piece.timed(t0)
     with workdps(dps):
         S = TaylorSystem(eps_range(K), order, ndelta=rs.p, exact_order=exact_order)
         X = [S.polynomial(c) for c in center]
@@ -225,7 +221,7 @@ def check_infinity(family, k_inf, rescale, center, radii, order=ORDER_INF,
         piece.facts["contraction"] = f"{res.contraction:.3g}"
         if not res.ok:
             piece.reason = res.reason
-            return _done(piece, t0)
+            return piece.timed(t0)
         box = [x + S.offset(i, arb(0, arb(r).upper())) for i, (x, r) in
                enumerate(zip(X, radii))]
         xi = rs.point(S, box)
@@ -236,7 +232,7 @@ def check_infinity(family, k_inf, rescale, center, radii, order=ORDER_INF,
             ok, why = False, str(exc)
         if not ok:
             piece.reason = f"the box meets the non-smooth set for some ε > 0: {why}"
-            return _done(piece, t0)
+            return piece.timed(t0)
         if blocks:
             # the signs of the blocks need less accuracy than the Krawczyk test
             Sb = TaylorSystem(eps_range(K), min(order, BLOCK_ORDER_INF), ndelta=rs.p,
@@ -247,9 +243,9 @@ def check_infinity(family, k_inf, rescale, center, radii, order=ORDER_INF,
                                       K, piece)
             if why:
                 piece.reason = why
-                return _done(piece, t0)
+                return piece.timed(t0)
     piece.status = "proved"
-    return _done(piece, t0)
+    return piece.timed(t0)
 
 
 def _blocks_at_infinity(fam, rs, xi, k, S, K, piece):
@@ -272,11 +268,6 @@ def _blocks_at_infinity(fam, rs, xi, k, S, K, piece):
     return ""
 
 
-def _done(piece, t0):
-    piece.seconds = time.perf_counter() - t0
-    return piece
-
-
 def certify_infinity(family, k_inf, order=ORDER_INF, exact_order=EXACT_ORDER,
                      series_order=SERIES_ORDER, dps=DPS_INF, rs=None, blocks=True):
     """Build the box at infinity — the rescaling, the centre from the series, radii from
@@ -290,7 +281,7 @@ def certify_infinity(family, k_inf, order=ORDER_INF, exact_order=EXACT_ORDER,
         leading Jacobian that the series layer cannot regularise) or a test fails.
     """
     t0 = time.perf_counter()
-    fam = _fam(family)
+    fam = get_family(family)
     K = Fraction(k_inf)
     try:
         if rs is None:

@@ -42,7 +42,7 @@ from flint import arb
 
 from ..core import (ConvergenceError, InputError, SymcritError, dec, generalized_eigh,
                     k_key, lagrange_weights, workdps)
-from ..critical import Family, get_family, newton_restricted
+from ..critical import get_family, newton_restricted
 from ..restricted import restricted_loss
 from ..spectra import isotypic_blocks
 from ..symmetry import isotypic_decomposition
@@ -62,10 +62,6 @@ BLOCK_ORDER = 10
 DEGREE = 10
 #: working digits of an interval certificate
 DPS = 30
-
-
-def _fam(family):
-    return family if isinstance(family, Family) else get_family(family)
 
 
 def tube_variable(k_lo, k_hi):
@@ -134,7 +130,7 @@ def interval_centre(fam, k_lo, k_hi, degree=DEGREE, dps=DPS, anchors=None):
     ConvergenceError
         The family cannot be refined at a node.
     """
-    fam = _fam(fam)
+    fam = get_family(fam)
     R = restricted_loss(fam.isotropy)
     kc, h = tube_variable(k_lo, k_hi)
     if anchors is None:
@@ -237,7 +233,7 @@ def check_interval(family, k_lo, k_hi, center, radii, order=ORDER, dps=DPS, bloc
         ``proved`` when everything holds; else ``unverified`` with the first reason.
     """
     t0 = time.perf_counter()
-    fam = _fam(family)
+    fam = get_family(family)
     R = restricted_loss(fam.isotropy)
     lo, hi = Fraction(k_lo), Fraction(k_hi)
     kc, h = tube_variable(lo, hi)
@@ -259,7 +255,7 @@ def check_interval(family, k_lo, k_hi, center, radii, order=ORDER, dps=DPS, bloc
         piece.facts["contraction"] = f"{res.contraction:.3g}"
         if not res.ok:
             piece.reason = res.reason
-            return _done(piece, t0)
+            return piece.timed(t0)
         box = [x + S.offset(i, arb(0, arb(r).upper())) for i, (x, r) in
                enumerate(zip(X, radii))]
         try:
@@ -268,7 +264,7 @@ def check_interval(family, k_lo, k_hi, center, radii, order=ORDER, dps=DPS, bloc
             ok, why, margin = False, str(exc), None
         if not ok:
             piece.reason = f"the tube meets the non-smooth set: {why}"
-            return _done(piece, t0)
+            return piece.timed(t0)
         if margin is not None:
             piece.facts["smooth_margin"] = dec(margin, 3)
         if blocks:
@@ -288,14 +284,9 @@ def check_interval(family, k_lo, k_hi, center, radii, order=ORDER, dps=DPS, bloc
             piece.facts["lambda_min_lower"] = bounds
             if why:
                 piece.reason = why
-                return _done(piece, t0)
+                return piece.timed(t0)
     piece.status = "proved"
-    return _done(piece, t0)
-
-
-def _done(piece, t0):
-    piece.seconds = time.perf_counter() - t0
-    return piece
+    return piece.timed(t0)
 
 
 def certify_interval(family, k_lo, k_hi, order=ORDER, degree=DEGREE, dps=DPS, anchors=None,
@@ -310,7 +301,7 @@ def certify_interval(family, k_lo, k_hi, order=ORDER, degree=DEGREE, dps=DPS, an
     Piece
     """
     t0 = time.perf_counter()
-    fam = _fam(family)
+    fam = get_family(family)
     R = restricted_loss(fam.isotropy)
     try:
         centre = interval_centre(fam, k_lo, k_hi, degree, dps, anchors)
@@ -373,7 +364,7 @@ def cover_interval(family, k_from, k_to, order=ORDER, degree=DEGREE, dps=DPS,
     -------
     list of Piece
     """
-    fam = _fam(family)
+    fam = get_family(family)
     R = restricted_loss(fam.isotropy)
     lo, top = Fraction(k_from), Fraction(k_to)
     w = Fraction(width) if width is not None else max(Fraction(1, 4),

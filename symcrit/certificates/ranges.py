@@ -33,7 +33,6 @@ import math
 import os
 import time
 from dataclasses import dataclass
-from fractions import Fraction
 
 import mpmath
 from flint import arb, arb_mat, ctx, fmpz

@@ -61,7 +61,7 @@ import mpmath
 import numpy as np
 from flint import arb, arb_poly, arb_series, fmpq
 
-from ..core import NumberSystem, int_power
+from ..core import ElementSystem, int_power
 from .exact import PiPoly, exact_taylor
 
 __all__ = ["TaylorModel", "TaylorSystem", "TaylorModelError", "power_range"]
@@ -470,7 +470,7 @@ class _FractionDomain:
         return Fraction(c)
 
 
-class TaylorSystem(NumberSystem):
+class TaylorSystem(ElementSystem):
     r"""Taylor models in one variable t over the ball ``T`` as a number system.
 
     Parameters
@@ -591,16 +591,6 @@ class TaylorSystem(NumberSystem):
         if self._pi is None:
             self._pi = self.constant(arb.pi(), PiPoly.pi(self.ectx) if self.ectx else None)
         return self._pi
-
-    def sqrt(self, x):
-        if isinstance(x, np.ndarray):
-            return np.frompyfunc(lambda t: self.convert(t).sqrt(), 1, 1)(x)
-        return self.convert(x).sqrt()
-
-    def acos(self, x):
-        if isinstance(x, np.ndarray):
-            return np.frompyfunc(lambda t: self.convert(t).acos(), 1, 1)(x)
-        return self.convert(x).acos()
 
     def pow(self, x, n):
         if isinstance(x, np.ndarray):

@@ -45,6 +45,8 @@ pivot of its :math:`LDL^\top` factorisation is proven positive
 """
 from __future__ import annotations
 
+import time
+
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -403,6 +405,11 @@ class Piece:
     @property
     def proved(self):
         return self.status == "proved"
+
+    def timed(self, t0):
+        """The piece with :attr:`seconds` since ``t0`` (``time.perf_counter``)."""
+        self.seconds = time.perf_counter() - t0
+        return self
 
     @property
     def radius(self):

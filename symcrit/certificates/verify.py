@@ -177,10 +177,6 @@ def verify_certificate(path_or_dict, blocks=True):
     return cert
 
 
-def _verify_one(data):
-    return verify_certificate(data)
-
-
 def verify_certificates(items, workers=None, progress=None):
     """:func:`verify_certificate` of many certificates (dicts or paths), on local processes
     when there are many (:func:`symcrit.core.parallel_map`: in order, Ctrl-C stops at once).
@@ -202,7 +198,7 @@ def verify_certificates(items, workers=None, progress=None):
     >>> [c.verified for c in verify_certificates([certify("type-A", 6).to_json()])]
     [True]
     """
-    return parallel_map(_verify_one, items, workers=workers, progress=progress)
+    return parallel_map(verify_certificate, items, workers=workers, progress=progress)
 
 
 def upgrade_certificate(data):

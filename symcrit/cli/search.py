@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mpmath
 
-from ..core import DPS_MAX, DPS_MIN, InputError, k_json, parse_k
+from ..core import InputError, k_json, parse_k
 from ..critical import search
 from ..symmetry import YoungIsotropy
 from .common import (SpectrumUnavailable, check_cli_dps, emit_json, point_json, progress,

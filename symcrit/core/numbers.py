@@ -51,7 +51,9 @@ from .errors import InputError
 
 __all__ = ["K_MAX", "MAX_EXP", "DPS_MIN", "DPS_MAX", "K_RANGE_MAX", "parse_value", "parse_k",
            "exact_k", "k_text", "is_integer", "as_mpf", "fmt_k", "k_json", "k_key", "dec",
-           "float_text", "guard_digits", "working_dps", "check_dps"]
+           "float_text", "is_decimal", "guard_digits", "working_dps", "check_dps"]
+
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\Z")
 
 #: the largest power of ten accepted for k
 MAX_EXP = 300
@@ -307,6 +309,16 @@ def k_key(k):
     """A hashable key that identifies k up to 30 digits (for caches of points)."""
     with mpmath.workdps(40):
         return mpmath.nstr(as_mpf(k), 30)
+
+
+def is_decimal(text):
+    """Whether ``text`` is a finite decimal string (``-1.5``, ``2e-9``, ``.5``; no spaces,
+    no ``inf``/``nan``): what symcrit writes for a number in JSON.
+
+    >>> [is_decimal(t) for t in ("-1.5", "2e-9", "1/2", " 1", "nan", 1.5)]
+    [True, True, False, False, False, False]
+    """
+    return isinstance(text, str) and _DECIMAL.match(text) is not None
 
 
 def float_text(x):

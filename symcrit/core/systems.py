@@ -43,7 +43,7 @@ import numpy as np
 import sympy
 from flint import arb, arb_mat, ctx as flint_ctx, fmpq, fmpz
 
-__all__ = ["NumberSystem", "FLOAT", "MPMATH", "SYMPY", "ARB", "get_system", "workdps",
+__all__ = ["NumberSystem", "ElementSystem", "FLOAT", "MPMATH", "SYMPY", "ARB", "get_system", "workdps",
            "SYSTEMS", "int_power"]
 
 
@@ -178,6 +178,25 @@ class NumberSystem:
         """True when x is proven (Arb, sympy) or numerically (float, mpmath: above the
         square of the working precision) distinct from zero."""
         return not self.is_zero(x)
+
+
+class ElementSystem(NumberSystem):
+    """A number system whose elements carry their own ``sqrt()`` and ``acos()`` (truncated
+    Laurent series, Taylor models): :meth:`sqrt` and :meth:`acos` convert their argument
+    and call the element's method, elementwise on object arrays."""
+
+    def _apply(self, x, method):
+        if isinstance(x, np.ndarray):
+            return np.frompyfunc(lambda t: getattr(self.convert(t), method)(), 1, 1)(x)
+        return getattr(self.convert(x), method)()
+
+    def sqrt(self, x):
+        """√x by the element's ``sqrt`` (elementwise on arrays)."""
+        return self._apply(x, "sqrt")
+
+    def acos(self, x):
+        """arccos x by the element's ``acos`` (elementwise on arrays)."""
+        return self._apply(x, "acos")
 
 
 def _reciprocal_or_zero(x):

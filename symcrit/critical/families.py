@@ -67,7 +67,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,10 +74,9 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import mpmath
-import numpy as np
 
 from ..core import (ConvergenceError, InputError, as_mpf, exact_k, fmt_k, guard_digits,
-                    is_integer, k_key, k_text, lagrange_weights, read_json, workdps,
+                    is_decimal, is_integer, k_key, k_text, lagrange_weights, read_json, workdps,
                     write_text_atomic)
 from ..core import latex_number, latex_summary, latex_text
 from ..restricted import restricted_loss
@@ -451,7 +449,6 @@ def asymptotics_of(fam, dps=30):
 
 #: the largest user families file read (bytes)
 MAX_USER_FILE = 10 ** 7
-_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def _check_name(name):
@@ -475,7 +472,7 @@ def _family_of_record(d):
     if not isinstance(d.get("seed_k"), (str, int)) or isinstance(d.get("seed_k"), bool):
         raise InputError("'seed_k' must be a decimal string")
     q = exact_k(str(d["seed_k"]))
-    if not isinstance(seed, list) or not all(isinstance(x, str) and _DECIMAL.match(x.strip())
+    if not isinstance(seed, list) or not all(isinstance(x, str) and is_decimal(x.strip())
                                              for x in seed):
         raise InputError("'seed' must be a list of decimal strings")
     dim = len(restricted_loss(H).symbols)

@@ -42,14 +42,13 @@ import errno
 import fcntl
 import json
 import os
-import re
 import stat
 import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
-from ..core import InputError, SymcritError
+from ..core import InputError, SymcritError, is_decimal
 from .steps import REASONS
 
 __all__ = ["FORMAT", "ResultsFile", "ResultsWarning", "load_records", "record_problem",
@@ -58,7 +57,6 @@ __all__ = ["FORMAT", "ResultsFile", "ResultsWarning", "load_records", "record_pr
 #: the format tag of the header line
 FORMAT = "symcrit-train-2"
 
-_DECIMAL = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\Z")
 _NONFINITE = ("nan", "inf", "-inf")
 
 
@@ -100,7 +98,7 @@ def check_results_path(path: str | os.PathLike[str]) -> Path:
 def _is_decimal(x: Any, finite: bool = True) -> bool:
     if not isinstance(x, str) or len(x) > 40:
         return False
-    return bool(_DECIMAL.match(x)) or (not finite and x in _NONFINITE)
+    return is_decimal(x) or (not finite and x in _NONFINITE)
 
 
 def _matrix_problem(M: Any, name: str, rows: int, cols: int, finite: bool) -> str | None:

@@ -168,8 +168,7 @@ class TrainConfig:
             raise InputError("three layers have no closed-form loss: use --optimizer sgd "
                              "or adam")
         activation(self.activation)
-        closed = self.depth == 2 and has_closed_form(make_law(self.law, self.d),
-                                                     self.activation)
+        closed = self.closed_form
         if self.max_iter is None:
             self.max_iter = 200000 if closed and self.optimizer in ("gd", "adam") else 20000
         if self.max_iter < 1 or self.batch < 1 or self.check_every < 1:

@@ -176,21 +176,26 @@ def _power(e):
     return "" if e == 0 else " k" if e == 1 else f" k^{{{e}}}"
 
 
+def _signed(t, latex):
+    """A term's sign (``+``/``-``), mark (``~`` when its form is only identified) and the
+    text of its absolute value: the closed form, or the value to 10 digits."""
+    form = t.exact if t.exact is not None else t.identified
+    mark = "" if t.exact is not None or t.identified is None else "~"
+    if form is None:
+        text = mpmath.nstr(abs(t.value), 10)
+        return ("-" if t.value < 0 else "+"), mark, latex_number(text) if latex else text
+    body = form.text(latex)
+    if body.startswith("-"):
+        return "-", mark, (-form).text(latex)
+    return "+", mark, body
+
+
 def _term_pieces(t, width):
     """One term as pieces: ``+ \\left(c\\right) k^{e}``, or, when wider than ``width``,
     ``+ \\frac{1}{D} k^{e} \\bigl(n_1`` ``+ n_2`` … ``\\bigr)`` split at the summands of its
     numerator (or of the coefficient)."""
-    form = t.exact if t.exact is not None else t.identified
-    mark = "" if t.exact is not None or t.identified is None else r"{\sim}"
-    if form is None:
-        neg = t.value < 0
-        body = latex_number(mpmath.nstr(abs(t.value), 10))
-    else:
-        body = form.text(True)
-        neg = body.startswith("-")
-        if neg:
-            body = (-form).text(True)
-    sg = "-" if neg else "+"
+    sg, mark, body = _signed(t, True)
+    mark = mark and r"{\sim}"
     suffix = _power(t.exponent)
     whole = f"{sg} {mark}\\left({body}\\right){suffix}"
     if width is None or latex_width(whole) <= width:
@@ -316,17 +321,7 @@ def _line(S, name, ts, n_show, latex=False):
 def term_text(t, latex=False):
     """A :class:`~symcrit.series.SeriesTerm` as ``+ (form) k^(e)``: its closed form (derived,
     or ``~(...)`` when identified) or its value to 10 digits."""
-    form = t.exact if t.exact is not None else t.identified
-    mark = "" if t.exact is not None or t.identified is None else "~"
-    if form is None:
-        neg = t.value < 0
-        body = mpmath.nstr(abs(t.value), 10)
-    else:
-        body = form.text(latex)
-        neg = body.startswith("-")
-        if neg:
-            body = (-form).text(latex)
-    sg = "-" if neg else "+"
+    sg, mark, body = _signed(t, latex)
     if latex:
         return f"{sg} {mark}\\left({body}\\right) k^{{{str(t.exponent)}}}"
     return f"{sg} {mark}({body}) k^({str(t.exponent)})"

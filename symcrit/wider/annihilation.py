@@ -41,12 +41,11 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-import mpmath
 import numpy as np
 
-from ..core import ConvergenceError, InputError, dec, generalized_eigh, workdps
+from ..core import ConvergenceError, InputError, dec, generalized_eigh
 from ..critical import get_family, list_families
-from ..spectra import classify, multiplicity_value, point_blocks, spectrum_of
+from ..spectra import classify, multiplicity_value, point_blocks
 from .embed import multi_split_group, row_classes, split_neuron
 from .interlacing import curvature_blocks
 from .zero import zero_neuron
