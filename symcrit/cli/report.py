@@ -56,14 +56,6 @@ def add_parser(sub):
     return p
 
 
-def _slope(p1, p2, i):
-    """Log-log slope of parameter i between two points (the power of k), or None."""
-    a, b = p1.xi[i], p2.xi[i]
-    if a == 0 or b == 0 or mpmath.sign(a) != mpmath.sign(b):
-        return None
-    return float(mpmath.log(abs(b / a)) / mpmath.log(mpmath.mpf(p2.k) / p1.k))
-
-
 def _deviation_law(pts, i):
     """Fit x_i(k) ≈ x_inf + C k^p from the three largest k (x_inf from the last point
     rounded where the deviation is tiny)."""
