@@ -100,3 +100,22 @@ def test_fuzz_every_subcommand_never_tracebacks(slot, value, capsys, tmp_path_fa
     if rc:
         assert err.count("\n") >= 1
         assert len(err.strip().splitlines()) == 1 or err.lstrip().startswith("usage:"), err
+
+
+def test_atomic_writes_keep_usual_permissions(tmp_path):
+    """Files symcrit writes (certificates, results, catalogues) are readable like any new
+    file (0666 less the umask), not 0600 like the temporary file they are made from, and
+    an existing file keeps its own permissions."""
+    import os
+    import stat
+    from symcrit.core import write_text_atomic
+    old = os.umask(0o022)
+    try:
+        p = tmp_path / "new.json"
+        write_text_atomic(p, "{}")
+        assert stat.S_IMODE(os.stat(p).st_mode) == 0o644
+        os.chmod(p, 0o640)
+        write_text_atomic(p, "[]")
+        assert stat.S_IMODE(os.stat(p).st_mode) == 0o640 and p.read_text() == "[]"
+    finally:
+        os.umask(old)

@@ -138,7 +138,8 @@ def run(args):
 
 class _Results:
     """The certificates as they finish, in the order of the k asked for; ``--out`` written
-    (atomically) at most every :data:`WRITE_EVERY` seconds, and by :meth:`write`."""
+    (atomically) at most every :data:`WRITE_EVERY` seconds (less often when a write takes
+    more than a tenth of that), and by :meth:`write`."""
 
     def __init__(self, fam, ks, dps, path):
         self.fam, self.dps, self.path = fam, dps, path
@@ -149,11 +150,14 @@ class _Results:
         self.done = {}
         self.json = {}                    # place -> the certificate's JSON (made once)
         self.last = 0.0
+        self.cost = 0.0                   # seconds the last write took
 
     def add(self, cert):
         free = self.slots.get(cert.k)
         self.done[free.pop(0) if free else self.total + len(self.done)] = cert
-        if self.path and time.monotonic() - self.last >= WRITE_EVERY:
+        # the whole document is written each time: wait ten times as long as the last
+        # write took (at least WRITE_EVERY), so that writing stays a tenth of the run
+        if self.path and time.monotonic() - self.last >= max(WRITE_EVERY, 10 * self.cost):
             self.write()
 
     @property
@@ -173,14 +177,17 @@ class _Results:
         return js
 
     def write(self):
-        self.last = time.monotonic()
+        start = time.monotonic()
         if not self.path:
+            self.last = start
             return
         try:
             write_text_atomic(self.path, json.dumps(self.document(), indent=2,
                                                     ensure_ascii=False) + "\n")
         except OSError as exc:
             raise InputError(f"cannot write {self.path}: {exc}") from None
+        self.last = time.monotonic()
+        self.cost = self.last - start
         log.debug("%d of %d certificates written to %s", len(self.done), self.total,
                   self.path)
 

@@ -76,11 +76,18 @@ def read_json(path, what="file", max_bytes=MAX_JSON_FILE):
 
 def write_text_atomic(path, text):
     """Write ``text`` (UTF-8) to ``path`` atomically: a temporary file in the same
-    directory, flushed and synced, then moved into place.  OSError propagates."""
+    directory, flushed and synced, then moved into place.  The file gets the permissions
+    of an existing file at ``path``, else those of a new file (0666 less the umask; the
+    temporary file alone would be 0600).  OSError propagates."""
     parent = os.path.dirname(os.path.abspath(path))
     os.makedirs(parent, exist_ok=True)
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=parent, prefix=".tmp-", suffix=os.path.basename(path))
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
@@ -92,3 +99,9 @@ def write_text_atomic(path, text):
         except OSError:
             pass
         raise
+
+
+def _umask():
+    mask = os.umask(0)          # the only way to read it; set back at once
+    os.umask(mask)
+    return mask
